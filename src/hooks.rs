@@ -1,0 +1,218 @@
+//! Request hooks of the generated client: what every request gets before it is sent.
+//!
+//! In order, for each attempt ([`RequestPolicy`]):
+//! 1. the `api-version` header progenitor adds is removed and `api-version` is appended to the
+//!    query (adjustment `api-version-in-hook` of the conversion);
+//! 2. `:` in path parameters is sent as `%3A` (see [`crate::path`]);
+//! 3. an optional body that serializes to `{}` is not sent (adjustment `optional-body`);
+//! 4. authentication: HMAC-SHA256 over the exact bytes and request target sent, with a fresh
+//!    `x-ms-date`; or an Entra ID bearer token (cached), never over plain http except to a
+//!    loopback host.
+//!
+//! `exec` sends the request and records the response's status and headers in the call's
+//! [`CallContext`], so that an error with an empty or non-JSON body keeps its status.
+
+use crate::auth::hmac::{AccessKey, format_date};
+use crate::error::{Error, ErrorKind, ResponseMeta};
+use crate::spec::Operation;
+use crate::token_cache::TokenCache;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// Authentication and settings the generated client's hooks apply to every request.
+///
+/// Built by [`CommunicationIdentityClient`](crate::CommunicationIdentityClient); reachable
+/// through [`raw::Client`](crate::raw::Client). `Debug` shows no secret.
+#[derive(Clone, Debug)]
+pub struct RequestPolicy {
+    shared: Arc<PolicyShared>,
+}
+
+#[derive(Debug)]
+struct PolicyShared {
+    api_version: String,
+    /// `Host` as signed: with `:port` only when not the scheme's default.
+    host: String,
+    /// Whether bearer tokens may go to this endpoint (https, or plain http to loopback).
+    bearer_allowed: bool,
+    auth: Auth,
+}
+
+pub(crate) enum Auth {
+    Key(AccessKey),
+    Token(TokenCache),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::Key(_) => f.write_str("AccessKey(<redacted>)"),
+            Auth::Token(cache) => cache.fmt(f),
+        }
+    }
+}
+
+impl RequestPolicy {
+    pub(crate) fn new(api_version: String, host: String, bearer_allowed: bool, auth: Auth) -> Self {
+        RequestPolicy {
+            shared: Arc::new(PolicyShared {
+                api_version,
+                host,
+                bearer_allowed,
+                auth,
+            }),
+        }
+    }
+
+    /// The `api-version` sent with every request.
+    pub fn api_version(&self) -> &str {
+        &self.shared.api_version
+    }
+}
+
+/// Per-call state shared between the facade and the hooks of one attempt.
+#[derive(Default)]
+pub(crate) struct CallContext {
+    /// A bearer token that authorizes this call instead of the client's credential (the Teams
+    /// extension exchange is authorized by the user's own Entra ID token).
+    pub(crate) bearer: Option<Zeroizing<String>>,
+    /// Status and headers of the response, recorded by `exec`.
+    pub(crate) response: Mutex<Option<ResponseMeta>>,
+    /// A typed error raised by a hook (progenitor only carries strings).
+    pub(crate) failure: Mutex<Option<Error>>,
+}
+
+tokio::task_local! {
+    pub(crate) static CALL: Arc<CallContext>;
+}
+
+/// Runs `fut` (a call of the generated client) authorized by `bearer` instead of the client's
+/// credential. This is how the Teams extension token exchange is authorized in the raw layer.
+pub async fn with_bearer<F: std::future::Future>(bearer: &str, fut: F) -> F::Output {
+    let ctx = CallContext {
+        bearer: Some(Zeroizing::new(bearer.to_owned())),
+        ..CallContext::default()
+    };
+    CALL.scope(Arc::new(ctx), fut).await
+}
+
+fn fail<E>(error: Error) -> progenitor_client::Error<E> {
+    let message = error.to_string();
+    let _ = CALL.try_with(|ctx| {
+        *ctx.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
+    });
+    progenitor_client::Error::Custom(message)
+}
+
+static API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
+static X_MS_DATE: HeaderName = HeaderName::from_static("x-ms-date");
+static X_MS_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-ms-content-sha256");
+
+impl ClientHooks<RequestPolicy> for crate::raw::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let policy = &self.inner().shared;
+        let Some(op) = Operation::by_method_name(info.operation_id) else {
+            return Err(fail(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("unknown operation `{}`", info.operation_id),
+            )));
+        };
+
+        request.headers_mut().remove(&API_VERSION_HEADER);
+        request
+            .url_mut()
+            .query_pairs_mut()
+            .append_pair("api-version", &policy.api_version);
+        crate::path::encode_colons(request.url_mut(), op.path).map_err(fail)?;
+
+        if op.optional_body && request.body().and_then(|b| b.as_bytes()) == Some(b"{}".as_slice()) {
+            *request.body_mut() = None;
+            request.headers_mut().remove(CONTENT_TYPE);
+        }
+
+        let call_bearer = CALL.try_with(|ctx| ctx.bearer.clone()).ok().flatten();
+        let bearer = match (&call_bearer, &policy.auth) {
+            (Some(b), _) => Some(b.clone()),
+            (None, Auth::Token(cache)) => {
+                let token = cache.token().await.map_err(fail)?;
+                Some(Zeroizing::new(token.secret().to_owned()))
+            }
+            (None, Auth::Key(key)) => {
+                sign(request, key, &policy.host).map_err(fail)?;
+                None
+            }
+        };
+        if let Some(bearer) = bearer {
+            if !policy.bearer_allowed || !crate::transport::bearer_allowed(request.url()) {
+                return Err(fail(Error::configuration(
+                    "refusing to send a bearer token over plain http to a host that is not \
+                     loopback; use https",
+                )));
+            }
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", bearer.as_str())).map_err(|_| {
+                    fail(Error::invalid_argument(
+                        "the bearer token contains characters not allowed in an HTTP header",
+                    ))
+                })?;
+            value.set_sensitive(true);
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let result = self.client().execute(request).await;
+        if let Ok(response) = &result {
+            let meta = ResponseMeta::from_headers(response.status().as_u16(), response.headers());
+            let _ = CALL.try_with(|ctx| {
+                *ctx.response.lock().unwrap_or_else(|p| p.into_inner()) = Some(meta);
+            });
+        }
+        result
+    }
+}
+
+/// Signs `request` with HMAC-SHA256 over the bytes and request target that will be sent.
+fn sign(request: &mut reqwest::Request, key: &AccessKey, host: &str) -> Result<(), Error> {
+    let body: &[u8] = match request.body() {
+        None => &[],
+        Some(b) => b
+            .as_bytes()
+            .ok_or_else(|| Error::invalid_argument("a streaming request body cannot be signed"))?,
+    };
+    let url = request.url();
+    let path_and_query = match url.query() {
+        Some(q) => format!("{}?{}", url.path(), q),
+        None => url.path().to_owned(),
+    };
+    let date = format_date(chrono::Utc::now());
+    let signed = key.sign(
+        request.method().as_str(),
+        &path_and_query,
+        host,
+        &date,
+        body,
+    );
+    let headers = request.headers_mut();
+    let value = |s: String| {
+        HeaderValue::try_from(s)
+            .map_err(|_| Error::invalid_argument("unencodable signature header"))
+    };
+    headers.insert(X_MS_DATE.clone(), value(signed.date)?);
+    headers.insert(X_MS_CONTENT_SHA256.clone(), value(signed.content_hash)?);
+    let mut auth = value(signed.authorization)?;
+    auth.set_sensitive(true);
+    headers.insert(AUTHORIZATION, auth);
+    Ok(())
+}

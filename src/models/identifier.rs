@@ -1,0 +1,54 @@
+//! The identifier of a Communication Services user.
+
+use serde::{Deserialize, Serialize};
+
+/// A Communication Services user, as created by
+/// [`create_user`](crate::CommunicationIdentityClient::create_user).
+///
+/// ```
+/// use acs_identity::CommunicationUserIdentifier;
+/// let user = CommunicationUserIdentifier::new("8:acs:resource_user");
+/// assert_eq!(user.id(), "8:acs:resource_user");
+/// ```
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+pub struct CommunicationUserIdentifier {
+    /// The user's id, e.g. `8:acs:<resource id>_<user id>`.
+    id: String,
+}
+
+impl CommunicationUserIdentifier {
+    /// Wraps an id returned by the service earlier (e.g. stored in your database).
+    pub fn new(id: impl Into<String>) -> Self {
+        CommunicationUserIdentifier { id: id.into() }
+    }
+
+    /// The user's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Consumes the identifier, returning the id.
+    pub fn into_id(self) -> String {
+        self.id
+    }
+}
+
+impl std::fmt::Display for CommunicationUserIdentifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+impl From<String> for CommunicationUserIdentifier {
+    fn from(id: String) -> Self {
+        Self::new(id)
+    }
+}
+
+impl From<&str> for CommunicationUserIdentifier {
+    fn from(id: &str) -> Self {
+        Self::new(id)
+    }
+}

@@ -1,0 +1,256 @@
+//! The operations of [`CommunicationIdentityClient`], as in the Python SDK's client.
+
+use crate::client::CommunicationIdentityClient;
+use crate::error::{Error, ErrorKind};
+use crate::models::TeamsExtensionAssignment;
+use crate::raw::types;
+use crate::retry::Idempotency::{CreatesState, Safe};
+use crate::{
+    AccessToken, CommunicationTokenScope, CommunicationUserIdentifier, TeamsExtensionPrincipalType,
+    TokenExpiry,
+};
+
+impl CommunicationIdentityClient {
+    /// Creates a new user (`POST /identities`).
+    ///
+    /// Retried only when the request provably did not reach the service, or the service
+    /// declined it with 429/503 and `Retry-After` (see [`RetryOptions`](crate::RetryOptions)).
+    pub async fn create_user(&self) -> Result<CommunicationUserIdentifier, Error> {
+        let body = types::CommunicationIdentityCreateRequest::default();
+        let raw = self.raw();
+        let result = self
+            .shared
+            .calls
+            .run(CreatesState, None, || raw.identity_operations_create(&body))
+            .await?;
+        Ok(CommunicationUserIdentifier::new(result.identity.id))
+    }
+
+    /// Creates a new user and a token for it with `scopes`, in one request. `expiry` defaults to
+    /// 24 hours.
+    pub async fn create_user_and_token(
+        &self,
+        scopes: &[CommunicationTokenScope],
+        expiry: Option<TokenExpiry>,
+    ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
+        let body = types::CommunicationIdentityCreateRequest {
+            create_token_with_scopes: non_empty(scopes)?,
+            expires_in_minutes: TokenExpiry::wire(expiry),
+        };
+        let raw = self.raw();
+        let result = self
+            .shared
+            .calls
+            .run(CreatesState, None, || raw.identity_operations_create(&body))
+            .await?;
+        user_and_token(result)
+    }
+
+    /// Issues a token with `scopes` for `user`. `expiry` defaults to 24 hours.
+    pub async fn get_token(
+        &self,
+        user: &CommunicationUserIdentifier,
+        scopes: &[CommunicationTokenScope],
+        expiry: Option<TokenExpiry>,
+    ) -> Result<AccessToken, Error> {
+        let id = path_arg("user id", user.id())?;
+        let body = types::CommunicationIdentityAccessTokenRequest {
+            scopes: non_empty(scopes)?,
+            expires_in_minutes: TokenExpiry::wire(expiry),
+        };
+        let raw = self.raw();
+        let token = self
+            .shared
+            .calls
+            .run(Safe, None, || {
+                raw.identity_operations_issue_access_token(id, &body)
+            })
+            .await?;
+        Ok(token.into())
+    }
+
+    /// Revokes every token issued for `user` so far.
+    pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
+        let id = path_arg("user id", user.id())?;
+        let raw = self.raw();
+        self.shared
+            .calls
+            .run(Safe, None, || {
+                raw.identity_operations_revoke_access_tokens(id)
+            })
+            .await
+    }
+
+    /// Deletes `user`, revokes its tokens and deletes its data.
+    pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
+        let id = path_arg("user id", user.id())?;
+        let raw = self.raw();
+        self.shared
+            .calls
+            .run(Safe, None, || raw.identity_operations_delete(id))
+            .await
+    }
+
+    /// Exchanges the Entra ID access token of a Teams user for a Communication Services token
+    /// with the same expiry. `client_id` is the Entra ID application's client id (checked against
+    /// the token's `appid` claim), `user_object_id` the user's object id (its `oid` claim).
+    pub async fn get_token_for_teams_user(
+        &self,
+        aad_token: &str,
+        client_id: &str,
+        user_object_id: &str,
+    ) -> Result<AccessToken, Error> {
+        let body = types::TeamsUserExchangeTokenRequest {
+            token: required("aad_token", aad_token)?.to_owned(),
+            app_id: required("client_id", client_id)?.to_owned(),
+            user_id: required("user_object_id", user_object_id)?.to_owned(),
+        };
+        let raw = self.raw();
+        let token = self
+            .shared
+            .calls
+            .run(Safe, None, || {
+                raw.teams_user_operations_exchange_teams_user_access_token(&body)
+            })
+            .await?;
+        Ok(token.into())
+    }
+
+    /// Exchanges a Teams Phone extension user's Entra ID token for a Communication Services user
+    /// and token. The request is authorized by `entra_token` itself (as `Authorization: Bearer`),
+    /// not by the client's credential.
+    pub async fn exchange_teams_extension_token(
+        &self,
+        entra_token: &str,
+    ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
+        let entra_token = required("entra_token", entra_token)?;
+        let body = types::TeamsExtensionExchangeTokenRequest(serde_json::Map::new());
+        let raw = self.raw();
+        let result = self
+            .shared
+            .calls
+            .run(Safe, Some(entra_token), || {
+                raw.teams_extension_operations_exchange_token(&body)
+            })
+            .await?;
+        user_and_token(result)
+    }
+
+    /// Gets the Teams Phone extension assignment of `object_id` in `tenant_id`.
+    pub async fn get_teams_extension_assignment(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<TeamsExtensionAssignment, Error> {
+        let (tenant_id, object_id) = assignment_args(tenant_id, object_id)?;
+        let raw = self.raw();
+        self.shared
+            .calls
+            .run(Safe, None, || {
+                raw.teams_extension_operations_get_assignment(tenant_id, object_id)
+            })
+            .await
+    }
+
+    /// Creates or replaces the Teams Phone extension assignment of `object_id` in `tenant_id`.
+    pub async fn upsert_teams_extension_assignment<S: AsRef<str>>(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+        principal_type: TeamsExtensionPrincipalType,
+        client_ids: &[S],
+    ) -> Result<TeamsExtensionAssignment, Error> {
+        let (tenant_id, object_id) = assignment_args(tenant_id, object_id)?;
+        let body = types::TeamsExtensionAssignmentCreateOrUpdateRequest {
+            principal_type,
+            client_ids: client_ids.iter().map(|c| c.as_ref().to_owned()).collect(),
+        };
+        let raw = self.raw();
+        self.shared
+            .calls
+            .run(Safe, None, || {
+                raw.teams_extension_operations_upsert_assignment(tenant_id, object_id, &body)
+            })
+            .await
+    }
+
+    /// Deletes the Teams Phone extension assignment of `object_id` in `tenant_id`.
+    pub async fn delete_teams_extension_assignment(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<(), Error> {
+        let (tenant_id, object_id) = assignment_args(tenant_id, object_id)?;
+        let raw = self.raw();
+        self.shared
+            .calls
+            .run(Safe, None, || {
+                raw.teams_extension_operations_delete_assignment(tenant_id, object_id)
+            })
+            .await
+    }
+}
+
+fn non_empty(scopes: &[CommunicationTokenScope]) -> Result<Vec<CommunicationTokenScope>, Error> {
+    if scopes.is_empty() {
+        return Err(Error::invalid_argument(format!(
+            "at least one token scope is required; allowed: {}",
+            crate::spec::TOKEN_SCOPES.join(", ")
+        )));
+    }
+    if let Some(CommunicationTokenScope::Other(s)) = scopes
+        .iter()
+        .find(|s| matches!(s, CommunicationTokenScope::Other(o) if o.is_empty()))
+    {
+        return Err(Error::invalid_argument(format!(
+            "token scope {s:?} is empty"
+        )));
+    }
+    Ok(scopes.to_vec())
+}
+
+fn required<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_argument(format!(
+            "`{name}` must not be empty"
+        )));
+    }
+    Ok(value)
+}
+
+/// An identifier that goes into the request path: not empty, not `.` or `..`, no `\`.
+fn path_arg<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
+    required(name, value)?;
+    if value == "." || value == ".." || value.contains('\\') {
+        return Err(Error::invalid_argument(format!(
+            "{name} {value:?} cannot be sent in a URL path; it must not be `.` or `..` and must not \
+             contain `\\`"
+        )));
+    }
+    Ok(value)
+}
+
+fn assignment_args<'a>(
+    tenant_id: &'a str,
+    object_id: &'a str,
+) -> Result<(&'a str, &'a str), Error> {
+    Ok((
+        path_arg("tenant id", tenant_id)?,
+        path_arg("object id", object_id)?,
+    ))
+}
+
+fn user_and_token(
+    result: types::CommunicationIdentityAccessTokenResult,
+) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
+    let Some(token) = result.access_token else {
+        return Err(Error::new(
+            ErrorKind::InvalidResponse,
+            "the service created the user but sent no access token",
+        ));
+    };
+    Ok((
+        CommunicationUserIdentifier::new(result.identity.id),
+        token.into(),
+    ))
+}

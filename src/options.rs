@@ -1,0 +1,75 @@
+//! Client options.
+
+use std::time::Duration;
+
+/// Options of a [`CommunicationIdentityClient`](crate::CommunicationIdentityClient).
+///
+/// ```
+/// use acs_identity::{ClientOptions, RetryOptions};
+/// use std::time::Duration;
+/// let options = ClientOptions {
+///     retry: RetryOptions { max_retries: 5, ..RetryOptions::default() },
+///     timeout: Some(Duration::from_secs(60)),
+///     ..ClientOptions::default()
+/// };
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// The `api-version` to send; by default the version the client was generated from
+    /// ([`spec::API_VERSION`](crate::spec::API_VERSION)). The five core operations are the same
+    /// on the wire from `2023-10-01` on.
+    pub api_version: Option<String>,
+    /// When and how often to retry.
+    pub retry: RetryOptions,
+    /// Time limit of one attempt (connect, send, receive). Default: 30 s.
+    pub attempt_timeout: Option<Duration>,
+    /// Time limit of a whole operation, retries and waits included. Default: none.
+    pub timeout: Option<Duration>,
+    /// The HTTP client to use, e.g. one configured with a proxy or custom root certificates.
+    /// Clones of a `reqwest::Client` share one connection pool. Default: a client of the crate's.
+    pub http_client: Option<reqwest::Client>,
+    /// Appended to the `User-Agent` (`acs-identity/<version> (<os>; <arch>) <suffix>`) of the
+    /// crate's own HTTP client, e.g. your application's name and version.
+    pub user_agent_suffix: Option<String>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            api_version: None,
+            retry: RetryOptions::default(),
+            attempt_timeout: Some(Duration::from_secs(30)),
+            timeout: None,
+            http_client: None,
+            user_agent_suffix: None,
+        }
+    }
+}
+
+/// Retry settings: exponential backoff with jitter, honouring the service's `Retry-After`.
+///
+/// Retried: status 408, 429, 500, 502, 503, 504, connection failures and attempt timeouts; never
+/// 400, 401, 403, 404, 409. Creating a user is not idempotent (a retry after a lost answer would
+/// create a second user), so it is retried only when the request provably did not reach the
+/// service (the connection could not be established) or the service answered 429 or 503 with a
+/// `Retry-After` (it declined before doing anything).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryOptions {
+    /// Retries after the first attempt; `0` turns retries off. Default: 3.
+    pub max_retries: u32,
+    /// Delay before the first retry; doubled for each further one, with jitter. Default: 800 ms.
+    pub initial_delay: Duration,
+    /// Upper bound of a computed delay (a `Retry-After` from the service is honoured as given,
+    /// within the operation's `timeout`). Default: 60 s.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryOptions {
+    fn default() -> Self {
+        RetryOptions {
+            max_retries: 3,
+            initial_delay: Duration::from_millis(800),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
