@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind, ResponseMeta};
 use crate::spec::Operation;
 use crate::token_cache::TokenCache;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
@@ -134,6 +134,13 @@ impl ClientHooks<RequestPolicy> for crate::raw::Client {
         if op.optional_body && request.body().and_then(|b| b.as_bytes()) == Some(b"{}".as_slice()) {
             *request.body_mut() = None;
             request.headers_mut().remove(CONTENT_TYPE);
+        }
+        // A POST or PUT without a body still says `Content-Length: 0`, as the official SDKs do
+        // (some front ends answer 411 otherwise).
+        if request.body().is_none() && matches!(op.method, "POST" | "PUT") {
+            request
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
 
         let call_bearer = CALL.try_with(|ctx| ctx.bearer.clone()).ok().flatten();

@@ -17,6 +17,9 @@ pub mod spec;
 mod token_cache;
 mod transport;
 
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use auth::hmac::AccessKey;
 pub use client::CommunicationIdentityClient;
 pub use credential::{Credential, TokenCredential};
