@@ -3,14 +3,14 @@
 //! In order, for each attempt ([`RequestPolicy`]):
 //! 1. the `api-version` header progenitor adds is removed and `api-version` is appended to the
 //!    query (adjustment `api-version-in-hook` of the conversion);
-//! 2. `:` in path parameters is sent as `%3A` (see [`crate::path`]);
+//! 2. `:` in path parameters is sent as `%3A` (`src/path.rs`);
 //! 3. an optional body that serializes to `{}` is not sent (adjustment `optional-body`);
 //! 4. authentication: HMAC-SHA256 over the exact bytes and request target sent, with a fresh
 //!    `x-ms-date`; or an Entra ID bearer token (cached), never over plain http except to a
 //!    loopback host.
 //!
 //! `exec` sends the request and records the response's status and headers in the call's
-//! [`CallContext`], so that an error with an empty or non-JSON body keeps its status.
+//! call context, so that an error with an empty or non-JSON body keeps its status.
 
 use crate::auth::hmac::{AccessKey, format_date};
 use crate::error::{Error, ErrorKind, ResponseMeta};
