@@ -9,6 +9,7 @@ use progenitor_client::ResponseValue;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 use zeroize::Zeroizing;
 
 type RawResult<T> = Result<ResponseValue<T>, progenitor_client::Error<CommunicationErrorResponse>>;
@@ -35,6 +36,7 @@ impl CallPolicy {
     /// hook signs or authorizes it afresh.
     pub(crate) async fn run<T, F, Fut>(
         &self,
+        operation: &'static str,
         idempotency: Idempotency,
         bearer: Option<&str>,
         attempt: F,
@@ -43,8 +45,18 @@ impl CallPolicy {
         F: Fn() -> Fut,
         Fut: Future<Output = RawResult<T>>,
     {
-        let all = self.attempts(idempotency, bearer, attempt);
-        match self.timeout {
+        let span = tracing::info_span!(
+            "acs_identity",
+            operation,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let all = self
+            .attempts(idempotency, bearer, attempt)
+            .instrument(span.clone());
+        let result = match self.timeout {
             None => all.await,
             Some(limit) => tokio::time::timeout(limit, all).await.unwrap_or_else(|_| {
                 Err(Error::new(
@@ -52,7 +64,12 @@ impl CallPolicy {
                     format!("the operation did not complete within {limit:?}"),
                 ))
             }),
+        };
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if let Err(e) = &result {
+            span.in_scope(|| tracing::debug!(error = %e, kind = ?e.kind(), "operation failed"));
         }
+        result
     }
 
     async fn attempts<T, F, Fut>(
@@ -71,6 +88,7 @@ impl CallPolicy {
                 bearer: bearer.map(|b| Zeroizing::new(b.to_owned())),
                 ..CallContext::default()
             });
+            tracing::Span::current().record("attempts", retry + 1);
             let fut = CALL.scope(ctx.clone(), attempt());
             let result = match self.attempt_timeout {
                 None => Ok(fut.await),
@@ -82,14 +100,28 @@ impl CallPolicy {
                 }),
             };
             let error = match result {
-                Ok(Ok(value)) => return Ok(value.into_inner()),
+                Ok(Ok(value)) => {
+                    tracing::Span::current().record("status", value.status().as_u16());
+                    return Ok(value.into_inner());
+                }
                 Ok(Err(e)) => map_error(e, &ctx),
                 Err(timeout) => timeout,
             };
+            if let Some(status) = error.status() {
+                tracing::Span::current().record("status", status);
+            }
             if retry >= self.retry.max_retries || !is_retryable(&error, idempotency) {
                 return Err(error);
             }
-            tokio::time::sleep(delay(&self.retry, retry, error.retry_after())).await;
+            let wait = delay(&self.retry, retry, error.retry_after());
+            tracing::info!(
+                attempt = retry + 1,
+                status = error.status(),
+                kind = ?error.kind(),
+                delay_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
             retry += 1;
         }
     }

@@ -9,10 +9,12 @@
 //!    `x-ms-date`; or an Entra ID bearer token (cached), never over plain http except to a
 //!    loopback host.
 //!
-//! `exec` sends the request and records the response's status and headers in the call's
-//! call context, so that an error with an empty or non-JSON body keeps its status.
+//! `exec` sends the request, records the response's status and headers in the call context (so
+//! that an error with an empty or non-JSON body keeps its status) and reads the body, at most
+//! 1 MiB.
 
 use crate::auth::hmac::{AccessKey, format_date};
+use crate::body_limit::{self, BodyError};
 use crate::error::{Error, ErrorKind, ResponseMeta};
 use crate::spec::Operation;
 use crate::token_cache::TokenCache;
@@ -179,14 +181,34 @@ impl ClientHooks<RequestPolicy> for crate::raw::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let result = self.client().execute(request).await;
-        if let Ok(response) = &result {
-            let meta = ResponseMeta::from_headers(response.status().as_u16(), response.headers());
-            let _ = CALL.try_with(|ctx| {
-                *ctx.response.lock().unwrap_or_else(|p| p.into_inner()) = Some(meta);
-            });
+        let response = self.client().execute(request).await?;
+        let status = response.status().as_u16();
+        let meta = ResponseMeta::from_headers(status, response.headers());
+        let _ = CALL.try_with(|ctx| {
+            *ctx.response.lock().unwrap_or_else(|p| p.into_inner()) = Some(meta.clone());
+        });
+        match body_limit::buffer(response, body_limit::MAX_BODY_BYTES).await {
+            Ok(buffered) => Ok(buffered),
+            Err(BodyError::Read(e)) => Err(e),
+            Err(BodyError::TooLarge(size)) => {
+                let error = Error::new(
+                    ErrorKind::InvalidResponse,
+                    format!(
+                        "the {status} response body ({size} bytes or more) exceeds the limit of {} bytes",
+                        body_limit::MAX_BODY_BYTES
+                    ),
+                )
+                .with_response(status, &meta);
+                let _ = CALL.try_with(|ctx| {
+                    *ctx.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
+                });
+                // The caller sees the recorded failure; the generated code gets an empty answer.
+                let mut empty = http::Response::new(Vec::new());
+                *empty.status_mut() = reqwest::StatusCode::from_u16(status)
+                    .unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+                Ok(reqwest::Response::from(empty))
+            }
         }
-        result
     }
 }
 

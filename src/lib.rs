@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod body_limit;
 mod call;
 mod client;
 pub mod credential;

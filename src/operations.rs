@@ -21,7 +21,9 @@ impl CommunicationIdentityClient {
         let result = self
             .shared
             .calls
-            .run(CreatesState, None, || raw.identity_operations_create(&body))
+            .run("create_user", CreatesState, None, || {
+                raw.identity_operations_create(&body)
+            })
             .await?;
         Ok(CommunicationUserIdentifier::new(result.identity.id))
     }
@@ -41,7 +43,9 @@ impl CommunicationIdentityClient {
         let result = self
             .shared
             .calls
-            .run(CreatesState, None, || raw.identity_operations_create(&body))
+            .run("create_user_and_token", CreatesState, None, || {
+                raw.identity_operations_create(&body)
+            })
             .await?;
         user_and_token(result)
     }
@@ -62,7 +66,7 @@ impl CommunicationIdentityClient {
         let token = self
             .shared
             .calls
-            .run(Safe, None, || {
+            .run("get_token", Safe, None, || {
                 raw.identity_operations_issue_access_token(id, &body)
             })
             .await?;
@@ -75,7 +79,7 @@ impl CommunicationIdentityClient {
         let raw = self.raw();
         self.shared
             .calls
-            .run(Safe, None, || {
+            .run("revoke_tokens", Safe, None, || {
                 raw.identity_operations_revoke_access_tokens(id)
             })
             .await
@@ -87,7 +91,9 @@ impl CommunicationIdentityClient {
         let raw = self.raw();
         self.shared
             .calls
-            .run(Safe, None, || raw.identity_operations_delete(id))
+            .run("delete_user", Safe, None, || {
+                raw.identity_operations_delete(id)
+            })
             .await
     }
 
@@ -109,7 +115,7 @@ impl CommunicationIdentityClient {
         let token = self
             .shared
             .calls
-            .run(Safe, None, || {
+            .run("get_token_for_teams_user", Safe, None, || {
                 raw.teams_user_operations_exchange_teams_user_access_token(&body)
             })
             .await?;
@@ -129,9 +135,12 @@ impl CommunicationIdentityClient {
         let result = self
             .shared
             .calls
-            .run(Safe, Some(entra_token), || {
-                raw.teams_extension_operations_exchange_token(&body)
-            })
+            .run(
+                "exchange_teams_extension_token",
+                Safe,
+                Some(entra_token),
+                || raw.teams_extension_operations_exchange_token(&body),
+            )
             .await?;
         user_and_token(result)
     }
@@ -146,7 +155,7 @@ impl CommunicationIdentityClient {
         let raw = self.raw();
         self.shared
             .calls
-            .run(Safe, None, || {
+            .run("get_teams_extension_assignment", Safe, None, || {
                 raw.teams_extension_operations_get_assignment(tenant_id, object_id)
             })
             .await
@@ -168,7 +177,7 @@ impl CommunicationIdentityClient {
         let raw = self.raw();
         self.shared
             .calls
-            .run(Safe, None, || {
+            .run("upsert_teams_extension_assignment", Safe, None, || {
                 raw.teams_extension_operations_upsert_assignment(tenant_id, object_id, &body)
             })
             .await
@@ -184,7 +193,7 @@ impl CommunicationIdentityClient {
         let raw = self.raw();
         self.shared
             .calls
-            .run(Safe, None, || {
+            .run("delete_teams_extension_assignment", Safe, None, || {
                 raw.teams_extension_operations_delete_assignment(tenant_id, object_id)
             })
             .await
