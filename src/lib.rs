@@ -21,6 +21,11 @@ mod transport;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
+#[cfg(feature = "azure_core")]
+mod azure_core_credential;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
 pub use auth::hmac::AccessKey;
 pub use client::CommunicationIdentityClient;
 pub use credential::{Credential, TokenCredential};
@@ -32,3 +37,8 @@ pub use models::identifier::CommunicationUserIdentifier;
 pub use models::principal_type::TeamsExtensionPrincipalType;
 pub use models::scope::CommunicationTokenScope;
 pub use options::{ClientOptions, RetryOptions};
+#[doc(hidden)]
+pub use path::identity_request_path;
+
+#[cfg(feature = "azure_core")]
+pub use azure_core_credential::AzureCoreCredential;

@@ -57,7 +57,7 @@ impl CommunicationIdentityClient {
         scopes: &[CommunicationTokenScope],
         expiry: Option<TokenExpiry>,
     ) -> Result<AccessToken, Error> {
-        let id = path_arg("user id", user.id())?;
+        let id = crate::path::check_param("user id", user.id())?;
         let body = types::CommunicationIdentityAccessTokenRequest {
             scopes: non_empty(scopes)?,
             expires_in_minutes: TokenExpiry::wire(expiry),
@@ -75,7 +75,7 @@ impl CommunicationIdentityClient {
 
     /// Revokes every token issued for `user` so far.
     pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let id = path_arg("user id", user.id())?;
+        let id = crate::path::check_param("user id", user.id())?;
         let raw = self.raw();
         self.shared
             .calls
@@ -87,7 +87,7 @@ impl CommunicationIdentityClient {
 
     /// Deletes `user`, revokes its tokens and deletes its data.
     pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let id = path_arg("user id", user.id())?;
+        let id = crate::path::check_param("user id", user.id())?;
         let raw = self.raw();
         self.shared
             .calls
@@ -227,25 +227,13 @@ fn required<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
     Ok(value)
 }
 
-/// An identifier that goes into the request path: not empty, not `.` or `..`, no `\`.
-fn path_arg<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
-    required(name, value)?;
-    if value == "." || value == ".." || value.contains('\\') {
-        return Err(Error::invalid_argument(format!(
-            "{name} {value:?} cannot be sent in a URL path; it must not be `.` or `..` and must not \
-             contain `\\`"
-        )));
-    }
-    Ok(value)
-}
-
 fn assignment_args<'a>(
     tenant_id: &'a str,
     object_id: &'a str,
 ) -> Result<(&'a str, &'a str), Error> {
     Ok((
-        path_arg("tenant id", tenant_id)?,
-        path_arg("object id", object_id)?,
+        crate::path::check_param("tenant id", tenant_id)?,
+        crate::path::check_param("object id", object_id)?,
     ))
 }
 

@@ -23,11 +23,13 @@ pub(crate) fn encode_colons(url: &mut reqwest::Url, template: &str) -> Result<()
         return Err(changed_path(path));
     };
     let (prefix, rest) = segments.split_at(split);
-    if rest
-        .iter()
-        .zip(&template)
-        .any(|(s, t)| !t.starts_with('{') && s != t)
-    {
+    if rest.iter().zip(&template).any(|(s, t)| {
+        if t.starts_with('{') {
+            s.is_empty()
+        } else {
+            s != t
+        }
+    }) {
         return Err(changed_path(path));
     }
     if !rest.iter().any(|s| s.contains(':')) {
@@ -48,9 +50,40 @@ pub(crate) fn encode_colons(url: &mut reqwest::Url, template: &str) -> Result<()
 
 fn changed_path(path: &str) -> Error {
     Error::invalid_argument(format!(
-        "an identifier changed the request path to `{path}`; identifiers must not be `.` or `..` \
-         and must not contain `\\`"
+        "an identifier changed the request path to `{path}`; identifiers must not be empty, `.` or \
+         `..`, and must not contain `\\`"
     ))
+}
+
+/// Checks an identifier that goes into the request path: not blank, not `.` or `..`, no `\`
+/// (URL parsing would turn those into another path before the hooks see it).
+pub(crate) fn check_param<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_argument(format!("{name} must not be empty")));
+    }
+    if value == "." || value == ".." || value.contains('\\') {
+        return Err(Error::invalid_argument(format!(
+            "{name} {value:?} cannot be sent in a URL path; it must not be `.` or `..` and must not \
+             contain `\\`"
+        )));
+    }
+    Ok(value)
+}
+
+/// The request path the client sends for an operation on identity `id` under `endpoint`: the
+/// generated client's encoding followed by this module's. Exposed for property tests and fuzzing.
+#[doc(hidden)]
+pub fn identity_request_path(endpoint: &str, id: &str) -> Result<String, Error> {
+    let id = check_param("user id", id)?;
+    const TEMPLATE: &str = "/identities/{id}/:issueAccessToken";
+    let url = format!(
+        "{endpoint}/identities/{}/:issueAccessToken",
+        progenitor_client::encode_path(id)
+    );
+    let mut url = reqwest::Url::parse(&url)
+        .map_err(|e| Error::invalid_argument(format!("not a URL: {e}")))?;
+    encode_colons(&mut url, TEMPLATE)?;
+    Ok(url.path().to_owned())
 }
 
 #[cfg(test)]
