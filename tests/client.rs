@@ -559,3 +559,58 @@ fn clients_are_send_sync_clone_debug() {
     future_is_send(client.create_user());
     future_is_send(client.exchange_teams_extension_token("t"));
 }
+
+#[tokio::test]
+async fn user_agent_names_the_crate_platform_and_application() {
+    let server = MockServer::start(vec![MockResponse::empty(204)]).await;
+    let options = ClientOptions {
+        user_agent_suffix: Some("contoso-backend/2.1".into()),
+        ..no_retries().unwrap()
+    };
+    let client = CommunicationIdentityClient::from_connection_string(
+        &server.connection_string(),
+        Some(options),
+    )
+    .unwrap();
+    client
+        .revoke_tokens(&CommunicationUserIdentifier::new(USER))
+        .await
+        .unwrap();
+    let expected = format!(
+        "acs-identity/{} ({}; {}) contoso-backend/2.1",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    assert_eq!(server.last().header("user-agent"), Some(expected.as_str()));
+}
+
+#[test]
+fn the_library_never_reads_environment_variables() {
+    fn scan(dir: &std::path::Path, hits: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                // The emulator's binary is a program, not the library.
+                if !path.ends_with("bin") {
+                    scan(&path, hits);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Code, not documentation: doc examples may read the environment.
+                let code = text.lines().filter(|l| !l.trim_start().starts_with("//"));
+                for (n, line) in code.enumerate() {
+                    if ["env::var", "var_os("].iter().any(|p| line.contains(p)) {
+                        hits.push(format!("{}:{}: {line}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    let mut hits = Vec::new();
+    scan(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut hits,
+    );
+    assert!(hits.is_empty(), "{hits:?}");
+}
