@@ -6,7 +6,7 @@
 //! [`CommunicationIdentityClient::raw`](crate::CommunicationIdentityClient::raw).
 //!
 //! Path parameters are encoded by the generated code and the request hook (`:` as `%3A`). An id
-//! that URL parsing would rewrite (`.`, `..`, or one containing `\\`) is refused by the
+//! that URL parsing would rewrite (`.`, `..`, or one containing `\`) is refused by the
 //! hook when it changes the path's shape; the client's own methods refuse all of them up front.
 
 #![allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
