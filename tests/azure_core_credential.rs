@@ -4,11 +4,13 @@
 
 mod common;
 
+use common::no_retries;
+
 use acs_identity::credential::{COMMUNICATION_SCOPE, TokenCredential as _};
 use acs_identity::emulator::{AuthFailure, AuthOutcome, Emulator};
 use acs_identity::{
-    AzureCoreCredential, ClientOptions, CommunicationIdentityClient,
-    CommunicationTokenScope as Scope, Credential, ErrorKind, RetryOptions,
+    AzureCoreCredential, CommunicationIdentityClient, CommunicationTokenScope as Scope, Credential,
+    ErrorKind,
 };
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use azure_core::time::{Duration, OffsetDateTime};
@@ -99,16 +101,6 @@ impl TokenCredential for FakeCredential {
             }
         })
     }
-}
-
-fn no_retries() -> Option<ClientOptions> {
-    Some(ClientOptions {
-        retry: RetryOptions {
-            max_retries: 0,
-            ..RetryOptions::default()
-        },
-        ..ClientOptions::default()
-    })
 }
 
 #[tokio::test]

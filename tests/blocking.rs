@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::no_retries;
+
 use acs_identity::blocking::CommunicationIdentityClient;
 use acs_identity::emulator::{AuthOutcome, Emulator, TokenStatus};
 use acs_identity::{
@@ -52,16 +54,6 @@ fn server_runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-fn no_retries() -> Option<ClientOptions> {
-    Some(ClientOptions {
-        retry: RetryOptions {
-            max_retries: 0,
-            ..RetryOptions::default()
-        },
-        ..ClientOptions::default()
-    })
 }
 
 fn token_json() -> serde_json::Value {

@@ -2,10 +2,12 @@
 
 mod common;
 
+use common::no_retries;
+
 use acs_identity::credential::{BearerToken, BoxFuture, CredentialError, TokenCredential};
 use acs_identity::{
     AccessKey, ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
-    CommunicationUserIdentifier, ErrorKind, RetryOptions, TeamsExtensionPrincipalType, TokenExpiry,
+    CommunicationUserIdentifier, ErrorKind, TeamsExtensionPrincipalType, TokenExpiry,
 };
 use common::mock::{KEY, MockResponse, MockServer};
 use serde_json::json;
@@ -17,16 +19,6 @@ const USER: &str =
 const USER_IN_PATH: &str =
     "8%3Aacs%3A2dee53b4-368b-45b4-ab52-8493fb117652_00000005-14a2-493b-8a72-5a3a0d000081";
 const EXPIRES: &str = "2026-11-28T18:00:00.1234567+00:00";
-
-fn no_retries() -> Option<ClientOptions> {
-    Some(ClientOptions {
-        retry: RetryOptions {
-            max_retries: 0,
-            ..RetryOptions::default()
-        },
-        ..ClientOptions::default()
-    })
-}
 
 fn token_json() -> serde_json::Value {
     json!({"token": "eyJ.token.sig", "expiresOn": EXPIRES})

@@ -1,6 +1,8 @@
 //! The client under the emulator's injected faults: retries, timeouts, broken answers.
 
-use acs_identity::emulator::{AuthOutcome, Emulator, Fault, FaultAction};
+mod common;
+
+use acs_identity::emulator::{Emulator, Fault, FaultAction};
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
     CommunicationUserIdentifier, ErrorKind, RetryOptions,
@@ -40,21 +42,6 @@ fn inject(emulator: &Emulator, action: FaultAction, times: usize) {
     emulator.faults().inject(Fault::new(action).times(times));
 }
 
-/// Every request the emulator processed was signed correctly.
-fn all_processed_requests_signed(emulator: &Emulator) {
-    for r in emulator.requests() {
-        if r.auth != AuthOutcome::NotChecked {
-            assert_eq!(
-                r.auth,
-                AuthOutcome::AccessKey,
-                "{} {}",
-                r.method,
-                r.path_and_query
-            );
-        }
-    }
-}
-
 #[tokio::test]
 async fn sequences_of_503_and_429_are_retried() {
     let (emulator, client, user) = setup(3).await;
@@ -64,7 +51,7 @@ async fn sequences_of_503_and_429_are_retried() {
     assert_eq!(emulator.request_count(), 4);
     let statuses: Vec<_> = emulator.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [Some(503), Some(503), Some(429), Some(200)]);
-    all_processed_requests_signed(&emulator);
+    common::assert_processed_requests_signed(&emulator.requests());
 }
 
 #[tokio::test]

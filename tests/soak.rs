@@ -2,7 +2,9 @@
 //! operation ends in the right result, nothing panics, no task is left behind, and every request
 //! the emulator processed was signed correctly.
 
-use acs_identity::emulator::{AuthOutcome, Emulator, Fault, FaultAction};
+mod common;
+
+use acs_identity::emulator::{Emulator, Fault, FaultAction};
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope, RetryOptions,
 };
@@ -134,17 +136,7 @@ async fn soak_with_transient_faults() {
         faulted >= OPERATIONS / 10 - 1,
         "only {faulted} faults applied"
     );
-    for r in &requests {
-        if r.auth != AuthOutcome::NotChecked {
-            assert_eq!(
-                r.auth,
-                AuthOutcome::AccessKey,
-                "{} {}",
-                r.method,
-                r.path_and_query
-            );
-        }
-    }
+    common::assert_processed_requests_signed(&requests);
     println!(
         "soak: {OPERATIONS} operations, {} requests, {faulted} faults, {ok} users created, {failed} creations failed",
         requests.len()
