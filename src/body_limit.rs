@@ -12,14 +12,17 @@ pub(crate) enum BodyError {
     TooLarge(u64),
 }
 
-/// Reads the whole body of `response`, at most `limit` bytes, and returns an equivalent
-/// response holding it in memory.
+/// Returns `response` when its `Content-Length` is within `limit`; otherwise, for a body of
+/// unknown length, reads it (at most `limit` bytes) and returns an equivalent response holding it.
 pub(crate) async fn buffer(
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<reqwest::Response, BodyError> {
-    if let Some(announced) = response.content_length().filter(|n| *n > limit as u64) {
-        return Err(BodyError::TooLarge(announced));
+    match response.content_length() {
+        Some(announced) if announced > limit as u64 => return Err(BodyError::TooLarge(announced)),
+        // hyper refuses a body longer than its Content-Length: nothing to cap.
+        Some(_) => return Ok(response),
+        None => {}
     }
     let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {

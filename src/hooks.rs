@@ -183,7 +183,16 @@ impl ClientHooks<RequestPolicy> for crate::raw::Client {
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
         let status = response.status().as_u16();
-        let meta = ResponseMeta::from_headers(status, response.headers());
+        // Successes only need their status (for an undecodable body); errors also their
+        // request id and retry delay.
+        let meta = if status >= 400 {
+            ResponseMeta::from_headers(status, response.headers())
+        } else {
+            ResponseMeta {
+                status,
+                ..ResponseMeta::default()
+            }
+        };
         let _ = CALL.try_with(|ctx| {
             *ctx.response.lock().unwrap_or_else(|p| p.into_inner()) = Some(meta.clone());
         });
@@ -220,11 +229,10 @@ fn sign(request: &mut reqwest::Request, key: &AccessKey, host: &str) -> Result<(
             .as_bytes()
             .ok_or_else(|| Error::invalid_argument("a streaming request body cannot be signed"))?,
     };
+    // The request target as sent: the URL's suffix from the path on (it has no fragment).
     let url = request.url();
-    let path_and_query = match url.query() {
-        Some(q) => format!("{}?{}", url.path(), q),
-        None => url.path().to_owned(),
-    };
+    let target_len = url.path().len() + url.query().map_or(0, |q| q.len() + 1);
+    let path_and_query = &url.as_str()[url.as_str().len() - target_len..];
     let date = format_date(chrono::Utc::now());
     let signed = key.sign(
         request.method().as_str(),

@@ -11,35 +11,49 @@ use crate::error::Error;
 /// `template`, and checks that the path still has the template's shape (an id such as `..` or
 /// one with `\` would be rewritten by URL normalization into another path).
 pub(crate) fn encode_colons(url: &mut reqwest::Url, template: &str) -> Result<(), Error> {
-    let template: Vec<&str> = template.trim_start_matches('/').split('/').collect();
     let path = url.path();
-    let segments: Vec<&str> = path.split('/').collect();
-    // The endpoint may carry a path prefix: only the last segments follow the template.
-    let Some(split) = segments
-        .len()
-        .checked_sub(template.len())
-        .filter(|s| *s >= 1)
-    else {
-        return Err(changed_path(path));
-    };
-    let (prefix, rest) = segments.split_at(split);
-    if rest.iter().zip(&template).any(|(s, t)| {
+    // Compare the path's last segments with the template's, from the end: the endpoint may
+    // carry a path prefix before them.
+    let mut segments = path.rsplit('/');
+    let mut colons = false;
+    for t in template.rsplit('/').take_while(|t| !t.is_empty()) {
+        let Some(s) = segments.next() else {
+            return Err(changed_path(path));
+        };
         if t.starts_with('{') {
-            s.is_empty()
-        } else {
-            s != t
+            if s.is_empty() {
+                return Err(changed_path(path));
+            }
+            colons |= s.contains(':');
+        } else if s != t {
+            return Err(changed_path(path));
         }
-    }) {
+    }
+    // What remains is the prefix, which starts with the empty text before the first `/`.
+    if segments.next().is_none() {
         return Err(changed_path(path));
     }
-    if !rest.iter().any(|s| s.contains(':')) {
+    if !colons {
         return Ok(());
     }
-    let mut new_path = prefix.join("/");
-    for (s, t) in rest.iter().zip(&template) {
-        new_path.push('/');
+    let template_len = template.trim_start_matches('/').split('/').count();
+    let prefix_len = path.split('/').count() - template_len;
+    let mut new_path = String::with_capacity(path.len() + 16);
+    for (i, (s, t)) in path
+        .split('/')
+        .zip(std::iter::repeat_n("", prefix_len).chain(template.trim_start_matches('/').split('/')))
+        .enumerate()
+    {
+        if i > 0 {
+            new_path.push('/');
+        }
         if t.starts_with('{') {
-            new_path.push_str(&s.replace(':', "%3A"));
+            for (k, part) in s.split(':').enumerate() {
+                if k > 0 {
+                    new_path.push_str("%3A");
+                }
+                new_path.push_str(part);
+            }
         } else {
             new_path.push_str(s);
         }

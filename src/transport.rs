@@ -57,6 +57,9 @@ pub(crate) fn http_client(suffix: Option<&str>) -> Result<reqwest::Client, crate
     }
     reqwest::Client::builder()
         .user_agent(agent)
+        // The client retries by itself, re-signing each attempt: reqwest's own retry layer would
+        // only clone every request for nothing.
+        .retry(reqwest::retry::never())
         .build()
         .map_err(|e| crate::Error::configuration("could not build the HTTP client").with_source(e))
 }
