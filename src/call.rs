@@ -104,7 +104,7 @@ impl CallPolicy {
                     tracing::Span::current().record("status", value.status().as_u16());
                     return Ok(value.into_inner());
                 }
-                Ok(Err(e)) => map_error(e, &ctx),
+                Ok(Err(e)) => map_error(e, &ctx).await,
                 Err(timeout) => timeout,
             };
             if let Some(status) = error.status() {
@@ -129,7 +129,10 @@ impl CallPolicy {
 
 /// Turns an error of the generated client into the crate's, with the status and headers the
 /// `exec` hook recorded (progenitor drops them for undecodable bodies).
-fn map_error(e: progenitor_client::Error<CommunicationErrorResponse>, ctx: &CallContext) -> Error {
+async fn map_error(
+    e: progenitor_client::Error<CommunicationErrorResponse>,
+    ctx: &CallContext,
+) -> Error {
     use progenitor_client::Error as E;
     if let Some(failure) = ctx.failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return failure;
@@ -170,6 +173,11 @@ fn map_error(e: progenitor_client::Error<CommunicationErrorResponse>, ctx: &Call
         E::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let meta = ResponseMeta::from_headers(status, response.headers());
+            // A connection cut in the middle of this answer is a transport failure (retried),
+            // not a strange answer.
+            if let Err(source) = response.bytes().await {
+                return transport_error(source, &meta);
+            }
             Error::new(
                 ErrorKind::InvalidResponse,
                 format!("unexpected status {status} for this operation"),
