@@ -26,25 +26,31 @@ fn signing(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("acs_identity", size), &body, |b, body| {
             b.iter(|| key.sign("POST", black_box(PATH), HOST, &date, black_box(body)))
         });
-        group.bench_with_input(BenchmarkId::new("bare_sha2_hmac", size), &body, |b, body| {
-            b.iter(|| {
-                // The minimum: hash the body, MAC the same string to sign, base64 both.
-                let hash = STANDARD.encode(Sha256::digest(black_box(body)));
-                let mut mac = keyed.clone();
-                mac.update(b"POST\n");
-                mac.update(black_box(PATH).as_bytes());
-                mac.update(b"\n");
-                mac.update(date.as_bytes());
-                mac.update(b";");
-                mac.update(HOST.as_bytes());
-                mac.update(b";");
-                mac.update(hash.as_bytes());
-                (hash, STANDARD.encode(mac.finalize().into_bytes()))
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("bare_sha2_hmac", size),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    // The minimum: hash the body, MAC the same string to sign, base64 both.
+                    let hash = STANDARD.encode(Sha256::digest(black_box(body)));
+                    let mut mac = keyed.clone();
+                    mac.update(b"POST\n");
+                    mac.update(black_box(PATH).as_bytes());
+                    mac.update(b"\n");
+                    mac.update(date.as_bytes());
+                    mac.update(b";");
+                    mac.update(HOST.as_bytes());
+                    mac.update(b";");
+                    mac.update(hash.as_bytes());
+                    (hash, STANDARD.encode(mac.finalize().into_bytes()))
+                })
+            },
+        );
     }
     group.finish();
-    c.bench_function("format_date", |b| b.iter(|| format_date(black_box(chrono::Utc::now()))));
+    c.bench_function("format_date", |b| {
+        b.iter(|| format_date(black_box(chrono::Utc::now())))
+    });
 }
 
 criterion_group!(benches, signing);

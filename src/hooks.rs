@@ -234,13 +234,7 @@ fn sign(request: &mut reqwest::Request, key: &AccessKey, host: &str) -> Result<(
     let target_len = url.path().len() + url.query().map_or(0, |q| q.len() + 1);
     let path_and_query = &url.as_str()[url.as_str().len() - target_len..];
     let date = format_date(chrono::Utc::now());
-    let signed = key.sign(
-        request.method().as_str(),
-        &path_and_query,
-        host,
-        &date,
-        body,
-    );
+    let signed = key.sign(request.method().as_str(), path_and_query, host, &date, body);
     let headers = request.headers_mut();
     let value = |s: String| {
         HeaderValue::try_from(s)
