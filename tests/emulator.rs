@@ -117,6 +117,12 @@ fn last_request(emulator: &Emulator) -> acs_identity::emulator::RecordedRequest 
     emulator.requests().pop().expect("a request was recorded")
 }
 
+/// The last request was refused with 401 for `why`.
+fn assert_rejected(emulator: &Emulator, response: &reqwest::Response, why: AuthFailure) {
+    assert_eq!(response.status(), 401);
+    assert_eq!(last_request(emulator).auth, AuthOutcome::Rejected(why));
+}
+
 fn issue_target(id: &str) -> String {
     format!(
         "/identities/{}/:issueAccessToken?{API}",
@@ -381,11 +387,7 @@ async fn signature_covers_the_host_as_received() {
     })
     .await
     .unwrap();
-    assert_eq!(response.status(), 401);
-    assert_eq!(
-        last_request(&emulator).auth,
-        AuthOutcome::Rejected(AuthFailure::SignatureMismatch)
-    );
+    assert_rejected(&emulator, &response, AuthFailure::SignatureMismatch);
 }
 
 #[tokio::test]
@@ -453,11 +455,7 @@ async fn stale_date_is_refused() {
     })
     .await
     .unwrap();
-    assert_eq!(response.status(), 401);
-    assert_eq!(
-        last_request(&emulator).auth,
-        AuthOutcome::Rejected(AuthFailure::MalformedDate)
-    );
+    assert_rejected(&emulator, &response, AuthFailure::MalformedDate);
 }
 
 #[tokio::test]
