@@ -100,11 +100,16 @@ pub async fn with_bearer<F: std::future::Future>(bearer: &str, fut: F) -> F::Out
     CALL.scope(Arc::new(ctx), fut).await
 }
 
+/// Puts `value` in one of the call context's slots, when the request runs inside a call.
+fn record<T>(slot: impl FnOnce(&CallContext) -> &Mutex<Option<T>>, value: T) {
+    let _ = CALL.try_with(|ctx| {
+        *slot(ctx).lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
+    });
+}
+
 fn fail<E>(error: Error) -> progenitor_client::Error<E> {
     let message = error.to_string();
-    let _ = CALL.try_with(|ctx| {
-        *ctx.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
-    });
+    record(|ctx| &ctx.failure, error);
     progenitor_client::Error::Custom(message)
 }
 
@@ -193,10 +198,7 @@ impl ClientHooks<RequestPolicy> for crate::raw::Client {
                 ..ResponseMeta::default()
             }
         };
-        let _ = CALL.try_with(|ctx| {
-            *ctx.response.lock().unwrap_or_else(|p| p.into_inner()) = Some(meta.clone());
-        });
-        match body_limit::buffer(response, body_limit::MAX_BODY_BYTES).await {
+        let outcome = match body_limit::buffer(response, body_limit::MAX_BODY_BYTES).await {
             Ok(buffered) => Ok(buffered),
             Err(BodyError::Read(e)) => Err(e),
             Err(BodyError::TooLarge(size)) => {
@@ -208,16 +210,16 @@ impl ClientHooks<RequestPolicy> for crate::raw::Client {
                     ),
                 )
                 .with_response(status, &meta);
-                let _ = CALL.try_with(|ctx| {
-                    *ctx.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
-                });
+                record(|ctx| &ctx.failure, error);
                 // The caller sees the recorded failure; the generated code gets an empty answer.
                 let mut empty = http::Response::new(Vec::new());
                 *empty.status_mut() = reqwest::StatusCode::from_u16(status)
                     .unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
                 Ok(reqwest::Response::from(empty))
             }
-        }
+        };
+        record(|ctx| &ctx.response, meta);
+        outcome
     }
 }
 

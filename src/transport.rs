@@ -10,8 +10,9 @@ pub(crate) fn bearer_allowed(url: &reqwest::Url) -> bool {
     }
 }
 
-/// Parses and checks a client endpoint: an absolute https URL (http only for loopback hosts),
-/// without user info, query or fragment.
+/// Parses and checks a client endpoint with the connection string's rules
+/// ([`check_endpoint`](crate::auth::connection_string::check_endpoint)), except that a path
+/// prefix is allowed.
 pub(crate) fn parse_endpoint(endpoint: &str) -> Result<reqwest::Url, crate::Error> {
     let url = reqwest::Url::parse(endpoint.trim()).map_err(|e| {
         crate::Error::configuration(format!(
@@ -19,26 +20,8 @@ pub(crate) fn parse_endpoint(endpoint: &str) -> Result<reqwest::Url, crate::Erro
              https://<resource>.communication.azure.com"
         ))
     })?;
-    if !bearer_allowed(&url) {
-        return Err(crate::Error::configuration(format!(
-            "endpoint scheme `{}` is not supported; use https (plain http is accepted only for \
-             loopback hosts: localhost, 127.0.0.0/8, ::1)",
-            url.scheme()
-        )));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(crate::Error::configuration("endpoint has no host"));
-    }
-    if !url.username().is_empty()
-        || url.password().is_some()
-        || url.query().is_some()
-        || url.fragment().is_some()
-    {
-        return Err(crate::Error::configuration(
-            "endpoint must not carry user info, a query or a fragment; expected e.g. \
-             https://<resource>.communication.azure.com",
-        ));
-    }
+    crate::auth::connection_string::check_endpoint(&url)
+        .map_err(|e| crate::Error::configuration(e.detail()))?;
     Ok(url)
 }
 

@@ -164,10 +164,27 @@ fn parse_endpoint(value: &str) -> Result<reqwest::Url, ConnectionStringError> {
         // `url::ParseError` messages describe the problem without echoing the input.
         reason: format!("it is not an absolute URL ({e})"),
     })?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback_host(&url) => {}
-        other => return Err(ConnectionStringError::UnsupportedScheme(other.to_owned())),
+    check_endpoint(&url)?;
+    if url.path() != "/" {
+        return Err(invalid(
+            "it has a path; the endpoint is the resource origin, and the service checks the \
+             signature against the path it receives",
+        ));
+    }
+    Ok(url)
+}
+
+/// What every endpoint must be, in a connection string or given to
+/// [`CommunicationIdentityClient::new`](crate::CommunicationIdentityClient::new): `https`
+/// (`http` only for a loopback host), with a host, without user information, query or fragment.
+pub(crate) fn check_endpoint(url: &reqwest::Url) -> Result<(), ConnectionStringError> {
+    let invalid = |reason: &str| ConnectionStringError::InvalidEndpoint {
+        reason: reason.to_owned(),
+    };
+    if !crate::transport::bearer_allowed(url) {
+        return Err(ConnectionStringError::UnsupportedScheme(
+            url.scheme().to_owned(),
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host"));
@@ -181,13 +198,7 @@ fn parse_endpoint(value: &str) -> Result<reqwest::Url, ConnectionStringError> {
     if url.fragment().is_some() {
         return Err(invalid("it has a fragment (`#…`)"));
     }
-    if url.path() != "/" {
-        return Err(invalid(
-            "it has a path; the endpoint is the resource origin, and the service checks the \
-             signature against the path it receives",
-        ));
-    }
-    Ok(url)
+    Ok(())
 }
 
 /// Whether the URL's host is a loopback host: `localhost` (exactly, case-insensitive), an
@@ -251,9 +262,23 @@ pub enum ConnectionStringError {
     InvalidAccessKey(InvalidAccessKey),
 }
 
+const PREFIX: &str = "invalid connection string: ";
+
 impl fmt::Display for ConnectionStringError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("invalid connection string: ")?;
+        f.write_str(PREFIX)?;
+        self.write_detail(f)
+    }
+}
+
+impl ConnectionStringError {
+    /// What is wrong, without the "invalid connection string" prefix (the endpoint checks also
+    /// serve endpoints given on their own).
+    pub(crate) fn detail(&self) -> String {
+        self.to_string()[PREFIX.len()..].to_owned()
+    }
+
+    fn write_detail(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => write!(f, "it is empty; {EXPECTED_FORM}"),
             Self::MissingEndpoint => write!(f, "it has no `endpoint=` part; {EXPECTED_FORM}"),
