@@ -35,6 +35,8 @@ pub struct RequestPolicy {
 #[derive(Debug)]
 struct PolicyShared {
     api_version: String,
+    /// `api-version=<api_version>`, form-encoded once: the query of every request.
+    api_version_query: String,
     /// `Host` as signed: with `:port` only when not the scheme's default.
     host: String,
     /// Whether bearer tokens may go to this endpoint (https, or plain http to loopback).
@@ -60,6 +62,7 @@ impl RequestPolicy {
     pub(crate) fn new(api_version: String, host: String, bearer_allowed: bool, auth: Auth) -> Self {
         RequestPolicy {
             shared: Arc::new(PolicyShared {
+                api_version_query: api_version_query(&api_version),
                 api_version,
                 host,
                 bearer_allowed,
@@ -72,6 +75,13 @@ impl RequestPolicy {
     pub fn api_version(&self) -> &str {
         &self.shared.api_version
     }
+}
+
+/// `api-version=<version>` as `query_pairs_mut().append_pair` writes it.
+fn api_version_query(version: &str) -> String {
+    let mut url = reqwest::Url::parse("http://localhost/").expect("a constant, valid URL");
+    url.query_pairs_mut().append_pair("api-version", version);
+    url.query().unwrap_or_default().to_owned()
 }
 
 /// Per-call state shared between the facade and the hooks of one attempt.
@@ -132,11 +142,15 @@ impl ClientHooks<RequestPolicy> for crate::raw::Client {
         };
 
         request.headers_mut().remove(&API_VERSION_HEADER);
-        request
-            .url_mut()
-            .query_pairs_mut()
-            .append_pair("api-version", &policy.api_version);
+        // Colons first: while the URL has no query yet, rewriting its path copies less.
         crate::path::encode_colons(request.url_mut(), op.path).map_err(fail)?;
+        let url = request.url_mut();
+        if url.query().is_none() {
+            url.set_query(Some(&policy.api_version_query));
+        } else {
+            url.query_pairs_mut()
+                .append_pair("api-version", &policy.api_version);
+        }
 
         if op.optional_body && request.body().and_then(|b| b.as_bytes()) == Some(b"{}".as_slice()) {
             *request.body_mut() = None;
@@ -236,16 +250,37 @@ fn sign(request: &mut reqwest::Request, key: &AccessKey, host: &str) -> Result<(
     let target_len = url.path().len() + url.query().map_or(0, |q| q.len() + 1);
     let path_and_query = &url.as_str()[url.as_str().len() - target_len..];
     let date = format_date(chrono::Utc::now());
-    let signed = key.sign(request.method().as_str(), path_and_query, host, &date, body);
+    let (content_hash, authorization) = key.content_hash_and_authorization(
+        request.method().as_str(),
+        path_and_query,
+        host,
+        &date,
+        body,
+    );
     let headers = request.headers_mut();
     let value = |s: String| {
         HeaderValue::try_from(s)
             .map_err(|_| Error::invalid_argument("unencodable signature header"))
     };
-    headers.insert(X_MS_DATE.clone(), value(signed.date)?);
-    headers.insert(X_MS_CONTENT_SHA256.clone(), value(signed.content_hash)?);
-    let mut auth = value(signed.authorization)?;
+    headers.insert(X_MS_DATE.clone(), value(date)?);
+    headers.insert(X_MS_CONTENT_SHA256.clone(), value(content_hash)?);
+    let mut auth = value(authorization)?;
     auth.set_sensitive(true);
     headers.insert(AUTHORIZATION, auth);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_version_query;
+
+    #[test]
+    fn api_version_query_is_form_encoded_once() {
+        assert_eq!(api_version_query("2026-09-23"), "api-version=2026-09-23");
+        assert_eq!(api_version_query("a b&c=d"), "api-version=a+b%26c%3Dd");
+        // Setting it as the query keeps it byte for byte (what is signed is what is sent).
+        let mut url = reqwest::Url::parse("https://h/identities").unwrap();
+        url.set_query(Some(&api_version_query("a b&c=d")));
+        assert_eq!(url.as_str(), "https://h/identities?api-version=a+b%26c%3Dd");
+    }
 }

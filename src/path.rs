@@ -7,57 +7,63 @@
 
 use crate::error::Error;
 
+/// The most parameters a path template may have (the spec's have at most two).
+pub(crate) const MAX_PATH_PARAMS: usize = 8;
+
 /// Rewrites `:` as `%3A` in the segments of `url`'s path that stand for parameters of
 /// `template`, and checks that the path still has the template's shape (an id such as `..` or
 /// one with `\` would be rewritten by URL normalization into another path).
+///
+/// One backward pass over the path; the URL is only rewritten when a parameter holds a `:`.
 pub(crate) fn encode_colons(url: &mut reqwest::Url, template: &str) -> Result<(), Error> {
     let path = url.path();
+    // Byte ranges in `path` of the parameter segments that hold a `:`, last segment first.
+    let mut found = [(0usize, 0usize); MAX_PATH_PARAMS];
+    let mut n = 0;
     // Compare the path's last segments with the template's, from the end: the endpoint may
-    // carry a path prefix before them.
-    let mut segments = path.rsplit('/');
-    let mut colons = false;
+    // carry a path prefix before them. `end` is where the segment being compared ends.
+    let mut end = path.len();
     for t in template.rsplit('/').take_while(|t| !t.is_empty()) {
-        let Some(s) = segments.next() else {
+        let Some(slash) = path[..end].rfind('/') else {
             return Err(changed_path(path));
         };
+        let s = &path[slash + 1..end];
         if t.starts_with('{') {
             if s.is_empty() {
                 return Err(changed_path(path));
             }
-            colons |= s.contains(':');
+            if s.contains(':') {
+                let Some(slot) = found.get_mut(n) else {
+                    return Err(changed_path(path));
+                };
+                *slot = (slash + 1, end);
+                n += 1;
+            }
         } else if s != t {
             return Err(changed_path(path));
         }
+        end = slash;
     }
-    // What remains is the prefix, which starts with the empty text before the first `/`.
-    if segments.next().is_none() {
-        return Err(changed_path(path));
-    }
-    if !colons {
+    if n == 0 {
         return Ok(());
     }
-    let template_len = template.trim_start_matches('/').split('/').count();
-    let prefix_len = path.split('/').count() - template_len;
-    let mut new_path = String::with_capacity(path.len() + 16);
-    for (i, (s, t)) in path
-        .split('/')
-        .zip(std::iter::repeat_n("", prefix_len).chain(template.trim_start_matches('/').split('/')))
-        .enumerate()
-    {
-        if i > 0 {
-            new_path.push('/');
-        }
-        if t.starts_with('{') {
-            for (k, part) in s.split(':').enumerate() {
-                if k > 0 {
-                    new_path.push_str("%3A");
-                }
-                new_path.push_str(part);
+    let colons = found[..n]
+        .iter()
+        .map(|&(a, b)| path[a..b].bytes().filter(|&c| c == b':').count())
+        .sum::<usize>();
+    let mut new_path = String::with_capacity(path.len() + 2 * colons);
+    let mut copied = 0;
+    for &(a, b) in found[..n].iter().rev() {
+        new_path.push_str(&path[copied..a]);
+        for (k, part) in path[a..b].split(':').enumerate() {
+            if k > 0 {
+                new_path.push_str("%3A");
             }
-        } else {
-            new_path.push_str(s);
+            new_path.push_str(part);
         }
+        copied = b;
     }
+    new_path.push_str(&path[copied..]);
     url.set_path(&new_path);
     Ok(())
 }
@@ -124,6 +130,55 @@ mod tests {
             encode("https://h/identities", "/identities").unwrap(),
             "/identities"
         );
+    }
+
+    #[test]
+    fn colons_in_every_parameter_and_nowhere_else() {
+        let t = "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}";
+        assert_eq!(
+            encode(
+                "https://h/p:q/access/teamsExtension/tenants/a:b:c/assignments/d:e",
+                t
+            )
+            .unwrap(),
+            "/p:q/access/teamsExtension/tenants/a%3Ab%3Ac/assignments/d%3Ae"
+        );
+        assert_eq!(
+            encode(
+                "https://h/access/teamsExtension/tenants/ab/assignments/:d",
+                t
+            )
+            .unwrap(),
+            "/access/teamsExtension/tenants/ab/assignments/%3Ad"
+        );
+        // The query is kept as it is.
+        let mut u = reqwest::Url::parse("https://h/identities/a:b?x=c:d").unwrap();
+        encode_colons(&mut u, "/identities/{id}").unwrap();
+        assert_eq!(u.as_str(), "https://h/identities/a%3Ab?x=c:d");
+    }
+
+    #[test]
+    fn templates_of_the_spec_fit() {
+        for op in crate::spec::OPERATIONS {
+            let params = op.path.matches('{').count();
+            assert!(
+                params <= MAX_PATH_PARAMS,
+                "{}: {params} parameters",
+                op.path
+            );
+        }
+    }
+
+    #[test]
+    fn shorter_paths_are_refused() {
+        let t = "/identities/{id}/:issueAccessToken";
+        for url in [
+            "https://h/",
+            "https://h/:issueAccessToken",
+            "https://h/x/:issueAccessToken",
+        ] {
+            assert!(encode(url, t).is_err(), "{url}");
+        }
     }
 
     #[test]

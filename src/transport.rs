@@ -40,9 +40,10 @@ pub(crate) fn http_client(suffix: Option<&str>) -> Result<reqwest::Client, crate
     }
     reqwest::Client::builder()
         .user_agent(agent)
-        // The client retries by itself, re-signing each attempt: reqwest's own retry layer would
-        // only clone every request for nothing.
-        .retry(reqwest::retry::never())
+        // The client retries by itself, re-signing each attempt. reqwest's retry layer is
+        // always there; with no retry allowed per request it does not clone every request
+        // (`never()` alone still does).
+        .retry(reqwest::retry::never().max_retries_per_request(0))
         .build()
         .map_err(|e| crate::Error::configuration("could not build the HTTP client").with_source(e))
 }

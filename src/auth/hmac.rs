@@ -178,17 +178,32 @@ impl AccessKey {
         date: &str,
         body: &[u8],
     ) -> SignatureHeaders {
+        let (content_hash, authorization) =
+            self.content_hash_and_authorization(method, path_and_query, host, date, body);
+        SignatureHeaders {
+            date: date.to_owned(),
+            content_hash,
+            authorization,
+        }
+    }
+
+    /// [`sign`](Self::sign) without a copy of `date`: the `x-ms-content-sha256` and
+    /// `Authorization` values, for a caller that already owns the date.
+    pub(crate) fn content_hash_and_authorization(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        host: &str,
+        date: &str,
+        body: &[u8],
+    ) -> (String, String) {
         let content_hash = content_hash(body);
         let mac = self.keyed_string_to_sign(method, path_and_query, host, date, &content_hash);
         let mut authorization =
             String::with_capacity(AUTHORIZATION_PREFIX.len() + DIGEST_BASE64_LEN);
         authorization.push_str(AUTHORIZATION_PREFIX);
         STANDARD.encode_string(mac.finalize().into_bytes(), &mut authorization);
-        SignatureHeaders {
-            date: date.to_owned(),
-            content_hash,
-            authorization,
-        }
+        (content_hash, authorization)
     }
 
     /// Returns `base64(HMAC-SHA256(key, string_to_sign))`, the `Signature=` part of the
