@@ -352,6 +352,8 @@ mod linux {
                 resource = Some(v.trim().to_owned());
             }
         }
+        // Keep reading whatever else the emulator prints, so that it never writes to a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
         let (endpoint, connection_string) = (endpoint.unwrap(), cs.unwrap());
         let access_key_base64 = connection_string
             .split_once(";accesskey=")

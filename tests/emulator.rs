@@ -1380,3 +1380,54 @@ async fn ids_with_reserved_characters_arrive_intact() {
         assert_eq!(error.code(), Some("IdentityNotFound"), "{user}: {error}");
     }
 }
+
+/// The emulator binary serves although whoever started it does not read its output (its banner
+/// once made it panic on the broken pipe).
+#[tokio::test]
+async fn binary_serves_when_its_stdout_is_closed() {
+    use std::process::{Command, Stdio};
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acs-identity-emulator"))
+        .args(["--port", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the emulator binary starts");
+    // Nobody reads the banner: the pipe is closed before the emulator writes to it.
+    drop(child.stdout.take());
+
+    let url = format!("http://127.0.0.1:{port}/identities?{API}");
+    let status = || async {
+        Some(
+            reqwest::Client::new()
+                .post(&url)
+                .send()
+                .await
+                .ok()?
+                .status(),
+        )
+    };
+    let mut first = None;
+    for _ in 0..50 {
+        first = status().await;
+        if first.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Still up a while after it started (a panic on the banner ends it within milliseconds).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let later = status().await;
+    let exited = child.try_wait().expect("process status");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(exited, None, "the emulator exited");
+    // Unsigned requests: refused, by a server that is up.
+    assert_eq!(first.map(|s| s.as_u16()), Some(401));
+    assert_eq!(later.map(|s| s.as_u16()), Some(401));
+}

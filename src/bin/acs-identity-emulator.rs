@@ -2,6 +2,7 @@
 //! service (see `acs_identity::emulator`) on `127.0.0.1` until stopped with Ctrl-C.
 
 use acs_identity::emulator::{Emulator, EmulatorOptions};
+use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -68,10 +69,17 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("endpoint:          {}", emulator.endpoint());
-    println!("connection string: {}", emulator.connection_string());
-    println!("resource id:       {}", emulator.resource_id());
-    println!("Serving; stop with Ctrl-C.");
+    // One write, and a closed stdout (a parent that read what it needed and went away) does
+    // not stop the server: `println!` would panic on a broken pipe.
+    let banner = format!(
+        "endpoint:          {}\nconnection string: {}\nresource id:       {}\nServing; stop with Ctrl-C.\n",
+        emulator.endpoint(),
+        emulator.connection_string(),
+        emulator.resource_id()
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    drop(out);
     // Ctrl-C (SIGINT) ends the process with its default action; nothing needs saving.
     std::future::pending::<()>().await;
     drop(emulator);
