@@ -443,23 +443,16 @@ fn no_retries() -> RetryOptions {
     }
 }
 
-/// The recorded response, with the headers the client reads.
+/// The recorded response, with its recorded headers (`normalize.py` keeps those the client reads;
+/// the mock sets the content type itself).
 fn mock_response(ex: &Exchange) -> MockResponse {
     let mut response = if ex.response_body.is_empty() {
         MockResponse::empty(ex.status)
     } else {
         MockResponse::raw(ex.status, "application/json", &ex.response_body)
     };
-    for name in [
-        "retry-after",
-        "retry-after-ms",
-        "x-ms-retry-after-ms",
-        "x-ms-request-id",
-        "request-id",
-        "ms-cv",
-        "x-ms-client-request-id",
-    ] {
-        if let Some(value) = ex.response_headers.get(name) {
+    for (name, value) in &ex.response_headers {
+        if name != "content-type" {
             response = response.with_header(name, value);
         }
     }
@@ -515,7 +508,7 @@ fn check_token(what: &str, token: &AccessToken, recorded: &Value) {
 fn check_success(what: &str, outcome: &Outcome, ex: &Exchange) {
     let body = ex.response_json();
     match outcome {
-        Outcome::User(user) => {
+        Outcome::User(user) | Outcome::UserAndToken(user, _) => {
             assert_eq!(ex.status, 201, "{what}");
             let body = body.expect("create response body");
             assert_eq!(
@@ -523,16 +516,9 @@ fn check_success(what: &str, outcome: &Outcome, ex: &Exchange) {
                 body["identity"]["id"].as_str().unwrap(),
                 "{what}: id"
             );
-        }
-        Outcome::UserAndToken(user, token) => {
-            assert_eq!(ex.status, 201, "{what}");
-            let body = body.expect("create response body");
-            assert_eq!(
-                user.id(),
-                body["identity"]["id"].as_str().unwrap(),
-                "{what}: id"
-            );
-            check_token(what, token, &body["accessToken"]);
+            if let Outcome::UserAndToken(_, token) = outcome {
+                check_token(what, token, &body["accessToken"]);
+            }
         }
         Outcome::Token(token) => {
             assert_eq!(ex.status, 200, "{what}");
