@@ -480,6 +480,18 @@ mod linux {
         }
     }
 
+    /// One SDK `get_token` (scope `chat`, default expiry) on its own clone of the client, as
+    /// the bench's callers make it: whether it succeeded.
+    async fn sdk_get_token(
+        client: CommunicationIdentityClient,
+        user: Arc<CommunicationUserIdentifier>,
+    ) -> bool {
+        client
+            .get_token(&user, &[CommunicationTokenScope::Chat], None)
+            .await
+            .is_ok()
+    }
+
     async fn send_prepared(client: &reqwest::Client, p: &Prepared) -> bool {
         let mut request = reqwest::Request::new(p.method.clone(), p.url.clone());
         *request.headers_mut() = p.headers.clone();
@@ -660,13 +672,7 @@ mod linux {
                     match op {
                         Op::GetToken => {
                             drive(concurrency, total, move || {
-                                let (client, user) = (client.clone(), user.clone());
-                                async move {
-                                    client
-                                        .get_token(&user, &[CommunicationTokenScope::Chat], None)
-                                        .await
-                                        .is_ok()
-                                }
+                                sdk_get_token(client.clone(), user.clone())
                             })
                             .await
                         }
@@ -759,13 +765,7 @@ mod linux {
             let sample = measure(total, emu_pid, || {
                 let (client, user) = (client.clone(), user.clone());
                 rt.block_on(drive(64, total, move || {
-                    let (client, user) = (client.clone(), user.clone());
-                    async move {
-                        client
-                            .get_token(&user, &[CommunicationTokenScope::Chat], None)
-                            .await
-                            .is_ok()
-                    }
+                    sdk_get_token(client.clone(), user.clone())
                 }))
             });
             let open_now = own_connections_to(emu.port).saturating_sub(before);
@@ -846,13 +846,7 @@ mod linux {
                 let run = |total: usize| {
                     let (client, user) = (client.clone(), user.clone());
                     rt.block_on(drive(c, total, move || {
-                        let (client, user) = (client.clone(), user.clone());
-                        async move {
-                            client
-                                .get_token(&user, &[CommunicationTokenScope::Chat], None)
-                                .await
-                                .is_ok()
-                        }
+                        sdk_get_token(client.clone(), user.clone())
                     }))
                 };
                 run(4 * c);
