@@ -20,6 +20,7 @@ use crate::spec::Operation;
 use crate::token_cache::TokenCache;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
@@ -145,12 +146,11 @@ impl ClientHooks<RequestPolicy> for crate::raw::Client {
         // Colons first: while the URL has no query yet, rewriting its path copies less.
         crate::path::encode_colons(request.url_mut(), op.path).map_err(fail)?;
         let url = request.url_mut();
-        if url.query().is_none() {
-            url.set_query(Some(&policy.api_version_query));
-        } else {
-            url.query_pairs_mut()
-                .append_pair("api-version", &policy.api_version);
-        }
+        let query = match url.query() {
+            Some(q) if !q.is_empty() => Cow::Owned(format!("{q}&{}", policy.api_version_query)),
+            _ => Cow::Borrowed(policy.api_version_query.as_str()),
+        };
+        url.set_query(Some(&query));
 
         if op.optional_body && request.body().and_then(|b| b.as_bytes()) == Some(b"{}".as_slice()) {
             *request.body_mut() = None;
@@ -278,9 +278,17 @@ mod tests {
     fn api_version_query_is_form_encoded_once() {
         assert_eq!(api_version_query("2026-09-23"), "api-version=2026-09-23");
         assert_eq!(api_version_query("a b&c=d"), "api-version=a+b%26c%3Dd");
-        // Setting it as the query keeps it byte for byte (what is signed is what is sent).
+        // Setting it as the query keeps it byte for byte (what is signed is what is sent), and
+        // after an existing query it reads as `append_pair` would have written it.
         let mut url = reqwest::Url::parse("https://h/identities").unwrap();
         url.set_query(Some(&api_version_query("a b&c=d")));
         assert_eq!(url.as_str(), "https://h/identities?api-version=a+b%26c%3Dd");
+        let mut appended = reqwest::Url::parse("https://h/x?k=v").unwrap();
+        appended
+            .query_pairs_mut()
+            .append_pair("api-version", "a b&c=d");
+        let mut set = reqwest::Url::parse("https://h/x?k=v").unwrap();
+        set.set_query(Some(&format!("k=v&{}", api_version_query("a b&c=d"))));
+        assert_eq!(set.as_str(), appended.as_str());
     }
 }
