@@ -57,7 +57,11 @@ fn generate(conversion: &convert::Conversion) -> Result<String, String> {
         .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged)
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_inner_type("crate::hooks::RequestPolicy".parse().expect("a valid path"))
+        .with_inner_type(
+            "crate::pipeline::RequestPolicy"
+                .parse()
+                .expect("a valid path"),
+        )
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
     for open in &conversion.facts.open_enums {

@@ -25,7 +25,7 @@ rustc -V
 cat /proc/loadavg
 
 echo "== emulator binary (release)"
-cargo build --release --features emulator --bin acs-identity-emulator
+cargo build --release -p acs-identity-emulator
 
 echo "== Python SDK venv"
 if command -v python3 > /dev/null; then

@@ -16,7 +16,7 @@
 //!   (`benches/python/bench_python.sh` creates it).
 //!
 //! ```sh
-//! cargo build --release --features emulator --bin acs-identity-emulator
+//! cargo build --release -p acs-identity-emulator
 //! cargo bench --bench throughput -- --requests 4000 --runs 5
 //! ```
 //!
@@ -39,11 +39,12 @@ fn main() {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use acs_identity::auth::hmac::{AccessKey, format_date, host_header};
-    use acs_identity::emulator::{Emulator, EmulatorOptions};
+    use acs_identity::AccessKey;
+    use acs_identity::signing::{SignableRequest, format_date, host_header};
     use acs_identity::{
         CommunicationIdentityClient, CommunicationTokenScope, CommunicationUserIdentifier,
     };
+    use acs_identity_emulator::{Emulator, EmulatorOptions};
     use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
     use serde::{Deserialize, Serialize};
     use serde_json::{Value, json};
@@ -421,7 +422,7 @@ mod linux {
             .expect("create_user_and_token against the recorder");
         let recorded = recorder.requests();
         assert_eq!(recorded.len(), 2, "one request per operation");
-        let to_template = |r: &acs_identity::emulator::RecordedRequest| Template {
+        let to_template = |r: &acs_identity_emulator::RecordedRequest| Template {
             method: r.method.clone(),
             path_and_query: r.path_and_query.clone(),
             headers: r
@@ -449,7 +450,10 @@ mod linux {
         let url = reqwest::Url::parse(&format!("{endpoint}{}", t.path_and_query)).expect("url");
         let host = host_header(url.scheme(), url.host_str().unwrap(), url.port());
         let date = format_date(chrono::Utc::now());
-        let signed = key.sign(&t.method, &t.path_and_query, &host, &date, &t.body);
+        let signed = key.sign(
+            &SignableRequest::new(&t.method, &t.path_and_query, &host).with_body(&t.body),
+            &date,
+        );
         let mut all: Vec<(String, String)> = t.headers.clone();
         all.push(("x-ms-date".into(), signed.date));
         all.push(("x-ms-content-sha256".into(), signed.content_hash));

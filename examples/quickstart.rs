@@ -8,10 +8,10 @@
 //! cargo run --example quickstart
 //! ```
 
-use acs_identity::emulator::Emulator;
 use acs_identity::{
     AccessToken, CommunicationIdentityClient, CommunicationTokenScope, TokenExpiry,
 };
+use acs_identity_emulator::Emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

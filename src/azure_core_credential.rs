@@ -7,12 +7,12 @@ use std::fmt;
 use std::sync::Arc;
 
 /// An [`azure_core::credentials::TokenCredential`] as this crate's
-/// [`TokenCredential`](crate::credential::TokenCredential) (feature `azure_core`).
+/// [`TokenCredential`](crate::TokenCredential) (feature `azure_core`).
 ///
 /// Any credential of the Azure SDK, e.g. `azure_identity`'s `ManagedIdentityCredential`,
 /// `DeveloperToolsCredential`, `ClientSecretCredential` or `WorkloadIdentityCredential`,
 /// authenticates a [`CommunicationIdentityClient`](crate::CommunicationIdentityClient): the client
-/// asks it for [`COMMUNICATION_SCOPE`](crate::credential::COMMUNICATION_SCOPE), caches the token
+/// asks it for [`COMMUNICATION_SCOPE`](crate::COMMUNICATION_SCOPE), caches the token
 /// and asks again shortly before it expires. The tokens are never logged, and `Debug` shows only
 /// the wrapped credential's `Debug` (the Azure SDK's credentials show no secret there).
 ///
@@ -39,7 +39,7 @@ use std::sync::Arc;
 ///
 /// `CommunicationIdentityClient::new` takes `impl Into<Credential>`, and [`Credential`] already
 /// converts from every `Arc<T>` whose `T` implements this crate's
-/// [`TokenCredential`](crate::credential::TokenCredential). A second blanket conversion from every
+/// [`TokenCredential`](crate::TokenCredential). A second blanket conversion from every
 /// `Arc<T>` whose `T` implements `azure_core`'s trait would overlap with it (the compiler rejects
 /// it), and implementing this crate's trait for every `azure_core` credential would make turning
 /// the feature on a breaking change for code that implements both traits for one type, or calls

@@ -31,9 +31,9 @@
 //! Creating, cloning and dropping the client is allowed anywhere.
 
 use crate::error::Error;
-use crate::models::TeamsExtensionAssignment;
 use crate::{
-    AccessToken, ClientOptions, CommunicationTokenScope, CommunicationUserIdentifier, Credential,
+    AccessToken, ClientOptions, CommunicationTokenScope, CommunicationUserIdentifier,
+    CreateUserOptions, CreatedUser, Credential, TeamsExtensionAssignment,
     TeamsExtensionPrincipalType, TokenExpiry,
 };
 use std::fmt;
@@ -165,6 +165,12 @@ impl CommunicationIdentityClient {
         expiry: Option<TokenExpiry>,
     ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
         self.block_on(self.client.create_user_and_token(scopes, expiry))?
+    }
+
+    /// Creates a new user with every optional parameter of the operation: see
+    /// [`crate::CommunicationIdentityClient::create_user_with`].
+    pub fn create_user_with(&self, options: CreateUserOptions) -> Result<CreatedUser, Error> {
+        self.block_on(self.client.create_user_with(options))?
     }
 
     /// Issues a token with `scopes` for `user`: see

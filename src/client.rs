@@ -1,12 +1,12 @@
 //! The client: construction from a connection string or an endpoint and a credential.
 
-use crate::auth::connection_string::ConnectionString;
-use crate::auth::hmac::host_header;
-use crate::call::CallPolicy;
+use crate::connection_string::ConnectionString;
 use crate::credential::Credential;
 use crate::error::Error;
-use crate::hooks::{Auth, RequestPolicy};
 use crate::options::ClientOptions;
+use crate::pipeline::per_call::CallPolicy;
+use crate::pipeline::{Auth, RequestPolicy};
+use crate::signing::host_header;
 use crate::token_cache::TokenCache;
 use std::sync::Arc;
 
@@ -43,26 +43,38 @@ impl CommunicationIdentityClient {
         connection_string: &str,
         options: Option<ClientOptions>,
     ) -> Result<Self, Error> {
-        let cs = ConnectionString::parse(connection_string)
-            .map_err(|e| Error::configuration(e.to_string()))?;
-        Self::new(cs.endpoint(), cs.access_key().clone(), options)
+        let (endpoint, key) = ConnectionString::parse(connection_string)?.into_parts();
+        Self::with_url(endpoint, key.into(), options)
     }
 
     /// A client for `endpoint` (`https://<resource>.communication.azure.com`) authenticated by
     /// `credential`: an [`AccessKey`](crate::AccessKey) or an Entra ID
-    /// [`TokenCredential`](crate::credential::TokenCredential) (as `Arc<impl TokenCredential>`).
+    /// [`TokenCredential`](crate::TokenCredential) (as `Arc<impl TokenCredential>`).
     ///
-    /// The endpoint must use https; plain http is accepted only for loopback hosts (local
-    /// emulators).
+    /// The endpoint is the resource's origin, with https; plain http is accepted only for
+    /// loopback hosts (local emulators). A refused endpoint is an error of kind
+    /// [`Configuration`](crate::ErrorKind::Configuration) whose source is the
+    /// [`EndpointError`](crate::EndpointError).
     pub fn new(
         endpoint: &str,
         credential: impl Into<Credential>,
         options: Option<ClientOptions>,
     ) -> Result<Self, Error> {
+        Self::with_url(
+            crate::endpoint::parse(endpoint)?,
+            credential.into(),
+            options,
+        )
+    }
+
+    fn with_url(
+        url: reqwest::Url,
+        credential: Credential,
+        options: Option<ClientOptions>,
+    ) -> Result<Self, Error> {
         let options = options.unwrap_or_default();
-        let url = crate::transport::parse_endpoint(endpoint)?;
         let host = host_header(url.scheme(), url.host_str().unwrap_or_default(), url.port());
-        let auth = match credential.into() {
+        let auth = match credential {
             Credential::AccessKey(key) => Auth::Key(key),
             Credential::TokenCredential(c) => Auth::Token(TokenCache::new(c)),
         };
@@ -84,11 +96,11 @@ impl CommunicationIdentityClient {
         };
         let http = match &options.http_client {
             Some(client) => client.clone(),
-            None => crate::transport::http_client(options.user_agent_suffix.as_deref())?,
+            None => http_client(options.user_agent_suffix.as_deref())?,
         };
         let endpoint = url.as_str().trim_end_matches('/').to_owned();
-        let bearer_allowed = crate::transport::bearer_allowed(&url);
-        let policy = RequestPolicy::new(api_version, host, bearer_allowed, auth);
+        let credentials_allowed = crate::endpoint::credentials_allowed(&url);
+        let policy = RequestPolicy::new(api_version, host, credentials_allowed, auth);
         let raw = crate::raw::Client::new_with_client(&endpoint, http, policy);
         Ok(CommunicationIdentityClient {
             shared: Arc::new(Shared {
@@ -127,4 +139,27 @@ impl std::fmt::Debug for CommunicationIdentityClient {
             .field("calls", &self.shared.calls)
             .finish()
     }
+}
+
+/// The crate's HTTP client: no global timeout (attempts are timed by the call policy), the
+/// crate's user agent.
+fn http_client(suffix: Option<&str>) -> Result<reqwest::Client, Error> {
+    let mut agent = format!(
+        "acs-identity/{} ({}; {})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    if let Some(s) = suffix.filter(|s| !s.is_empty()) {
+        agent.push(' ');
+        agent.push_str(s);
+    }
+    reqwest::Client::builder()
+        .user_agent(agent)
+        // The client retries by itself, re-signing each attempt. reqwest's retry layer is
+        // always there; with no retry allowed per request it does not clone every request
+        // (`never()` alone still does).
+        .retry(reqwest::retry::never().max_retries_per_request(0))
+        .build()
+        .map_err(|e| Error::configuration("could not build the HTTP client").with_source(e))
 }

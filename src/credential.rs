@@ -1,6 +1,6 @@
 //! Credentials: the resource's access key, or an Entra ID token credential.
 
-use crate::auth::hmac::AccessKey;
+use crate::AccessKey;
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::future::Future;
@@ -59,7 +59,7 @@ impl fmt::Debug for BearerToken {
 /// it expires; concurrent requests share one refresh.
 ///
 /// ```
-/// use acs_identity::credential::{BearerToken, BoxFuture, CredentialError, TokenCredential};
+/// use acs_identity::{BearerToken, BoxFuture, CredentialError, TokenCredential};
 ///
 /// #[derive(Debug)]
 /// struct Static(String);

@@ -1,6 +1,5 @@
 //! The crate's error type.
 
-use crate::raw::types::CommunicationError;
 use std::fmt;
 use std::time::Duration;
 
@@ -36,7 +35,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     status: Option<u16>,
-    service: Option<Box<CommunicationError>>,
+    service: Option<Box<ServiceError>>,
     request_id: Option<String>,
     retry_after: Option<Duration>,
     connect: bool,
@@ -80,7 +79,8 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_service_error(mut self, e: CommunicationError) -> Self {
+    pub(crate) fn with_service_error(mut self, e: crate::raw::types::CommunicationError) -> Self {
+        let e = ServiceError::from_raw(e);
         self.message = e.message.clone();
         self.service = Some(Box::new(e));
         self
@@ -117,7 +117,7 @@ impl Error {
     }
 
     /// The full error the service sent (with `details` and `innererror`), when it sent one.
-    pub fn service_error(&self) -> Option<&CommunicationError> {
+    pub fn service_error(&self) -> Option<&ServiceError> {
         self.service.as_deref()
     }
 
@@ -212,6 +212,75 @@ impl std::error::Error for Error {
         self.source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<crate::ConnectionStringError> for Error {
+    /// A configuration error whose [`source`](std::error::Error::source) is the typed cause.
+    fn from(e: crate::ConnectionStringError) -> Self {
+        Error::configuration(e.to_string()).with_source(e)
+    }
+}
+
+impl From<crate::EndpointError> for Error {
+    /// A configuration error whose [`source`](std::error::Error::source) is the typed cause.
+    fn from(e: crate::EndpointError) -> Self {
+        Error::configuration(e.to_string()).with_source(e)
+    }
+}
+
+impl From<crate::InvalidAccessKey> for Error {
+    /// A configuration error whose [`source`](std::error::Error::source) is the typed cause.
+    fn from(e: crate::InvalidAccessKey) -> Self {
+        Error::configuration(e.to_string()).with_source(e)
+    }
+}
+
+/// The error the service sent (`{"error": {"code", "message", "target", "details",
+/// "innererror"}}`), from [`Error::service_error`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceError {
+    code: String,
+    message: String,
+    target: Option<String>,
+    details: Vec<ServiceError>,
+    inner_error: Option<Box<ServiceError>>,
+}
+
+impl ServiceError {
+    fn from_raw(e: crate::raw::types::CommunicationError) -> Self {
+        ServiceError {
+            code: e.code,
+            message: e.message,
+            target: e.target,
+            details: e.details.into_iter().map(Self::from_raw).collect(),
+            inner_error: e.innererror.map(|i| Box::new(Self::from_raw(*i))),
+        }
+    }
+
+    /// The error code, e.g. `IdentityNotOwned`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The error message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The field the error is about, when the service named one.
+    pub fn target(&self) -> Option<&str> {
+        self.target.as_deref()
+    }
+
+    /// Further errors that led to this one.
+    pub fn details(&self) -> &[ServiceError] {
+        &self.details
+    }
+
+    /// A more specific error, when the service sent one (`innererror`).
+    pub fn inner_error(&self) -> Option<&ServiceError> {
+        self.inner_error.as_deref()
     }
 }
 

@@ -1,44 +1,48 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-pub mod auth;
-mod body_limit;
-mod call;
+// The public API: the client, its options, errors, credentials and models, at the root.
 mod client;
-pub mod credential;
-pub mod error;
-pub mod hooks;
-pub mod models;
+mod connection_string;
+mod credential;
+mod endpoint;
+mod error;
+mod hmac;
+mod models;
 mod operations;
-pub mod options;
-mod path;
-pub mod raw;
-mod retry;
-pub mod spec;
-mod token_cache;
-mod transport;
+mod options;
 
-#[cfg(feature = "emulator")]
-pub mod emulator;
+// The implementation.
+mod pipeline;
+mod token_cache;
+
+// Public modules: the generated layer, the spec's facts, request signing, and the
+// synchronous client.
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod raw;
+pub mod signing;
+pub mod spec;
 
 #[cfg(feature = "azure_core")]
 mod azure_core_credential;
-#[cfg(feature = "blocking")]
-pub mod blocking;
 
-pub use auth::hmac::AccessKey;
 pub use client::CommunicationIdentityClient;
-pub use credential::{Credential, TokenCredential};
-pub use error::{Error, ErrorKind};
-pub use models::TeamsExtensionAssignment;
+pub use connection_string::{ConnectionString, ConnectionStringError};
+pub use credential::{
+    BearerToken, BoxFuture, COMMUNICATION_SCOPE, Credential, CredentialError, TokenCredential,
+};
+pub use endpoint::EndpointError;
+pub use error::{Error, ErrorKind, ServiceError};
+pub use hmac::{AccessKey, InvalidAccessKey};
 pub use models::access_token::AccessToken;
+pub use models::assignment::TeamsExtensionAssignment;
+pub use models::created_user::CreatedUser;
 pub use models::expiry::TokenExpiry;
 pub use models::identifier::CommunicationUserIdentifier;
 pub use models::principal_type::TeamsExtensionPrincipalType;
 pub use models::scope::CommunicationTokenScope;
-pub use options::{ClientOptions, RetryOptions};
-#[doc(hidden)]
-pub use path::identity_request_path;
+pub use options::{ClientOptions, CreateUserOptions, RetryOptions};
 
 #[cfg(feature = "azure_core")]
 pub use azure_core_credential::AzureCoreCredential;

@@ -2,12 +2,12 @@
 
 use crate::client::CommunicationIdentityClient;
 use crate::error::{Error, ErrorKind};
-use crate::models::TeamsExtensionAssignment;
+use crate::pipeline::encoding::check_param;
+use crate::pipeline::retry::Idempotency::{CreatesState, Safe};
 use crate::raw::types;
-use crate::retry::Idempotency::{CreatesState, Safe};
 use crate::{
-    AccessToken, CommunicationTokenScope, CommunicationUserIdentifier, TeamsExtensionPrincipalType,
-    TokenExpiry,
+    AccessToken, CommunicationTokenScope, CommunicationUserIdentifier, CreateUserOptions,
+    CreatedUser, TeamsExtensionAssignment, TeamsExtensionPrincipalType, TokenExpiry,
 };
 
 impl CommunicationIdentityClient {
@@ -50,6 +50,51 @@ impl CommunicationIdentityClient {
         user_and_token(result)
     }
 
+    /// Creates a new user with every optional parameter of the operation: a token in the same
+    /// request ([`CreateUserOptions::with_token`]), and whatever later API versions add to
+    /// [`CreateUserOptions`]. Retried like [`create_user`](Self::create_user).
+    ///
+    /// ```no_run
+    /// # async fn run(client: acs_identity::CommunicationIdentityClient) -> Result<(), acs_identity::Error> {
+    /// use acs_identity::{CommunicationTokenScope, CreateUserOptions};
+    /// let options = CreateUserOptions::new().with_token(&[CommunicationTokenScope::Voip], None);
+    /// let created = client.create_user_with(options).await?;
+    /// println!("{} {:?}", created.user(), created.token().map(|t| t.expires_on()));
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_user_with(&self, options: CreateUserOptions) -> Result<CreatedUser, Error> {
+        let with_token = !options.token_scopes.is_empty();
+        if !with_token && options.token_expiry.is_some() {
+            return Err(Error::invalid_argument(
+                "a token expiry was given without token scopes; give the scopes of the token too",
+            ));
+        }
+        let body = types::CommunicationIdentityCreateRequest {
+            create_token_with_scopes: if with_token {
+                non_empty(&options.token_scopes)?
+            } else {
+                Vec::new()
+            },
+            expires_in_minutes: TokenExpiry::wire(options.token_expiry),
+        };
+        let raw = self.raw();
+        let result = self
+            .shared
+            .calls
+            .run("create_user_with", CreatesState, None, || {
+                raw.identity_operations_create(&body)
+            })
+            .await?;
+        if with_token {
+            let (user, token) = user_and_token(result)?;
+            return Ok(CreatedUser::new(user, Some(token)));
+        }
+        Ok(CreatedUser::new(
+            CommunicationUserIdentifier::new(result.identity.id),
+            result.access_token.map(Into::into),
+        ))
+    }
+
     /// Issues a token with `scopes` for `user`. `expiry` defaults to 24 hours.
     pub async fn get_token(
         &self,
@@ -57,7 +102,7 @@ impl CommunicationIdentityClient {
         scopes: &[CommunicationTokenScope],
         expiry: Option<TokenExpiry>,
     ) -> Result<AccessToken, Error> {
-        let id = crate::path::check_param("user id", user.id())?;
+        let id = check_param("user id", user.id())?;
         let body = types::CommunicationIdentityAccessTokenRequest {
             scopes: non_empty(scopes)?,
             expires_in_minutes: TokenExpiry::wire(expiry),
@@ -75,7 +120,7 @@ impl CommunicationIdentityClient {
 
     /// Revokes every token issued for `user` so far.
     pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let id = crate::path::check_param("user id", user.id())?;
+        let id = check_param("user id", user.id())?;
         let raw = self.raw();
         self.shared
             .calls
@@ -87,7 +132,7 @@ impl CommunicationIdentityClient {
 
     /// Deletes `user`, revokes its tokens and deletes its data.
     pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let id = crate::path::check_param("user id", user.id())?;
+        let id = check_param("user id", user.id())?;
         let raw = self.raw();
         self.shared
             .calls
@@ -159,6 +204,7 @@ impl CommunicationIdentityClient {
                 raw.teams_extension_operations_get_assignment(tenant_id, object_id)
             })
             .await
+            .map(Into::into)
     }
 
     /// Creates or replaces the Teams Phone extension assignment of `object_id` in `tenant_id`.
@@ -181,6 +227,7 @@ impl CommunicationIdentityClient {
                 raw.teams_extension_operations_upsert_assignment(tenant_id, object_id, &body)
             })
             .await
+            .map(Into::into)
     }
 
     /// Deletes the Teams Phone extension assignment of `object_id` in `tenant_id`.
@@ -232,8 +279,8 @@ fn assignment_args<'a>(
     object_id: &'a str,
 ) -> Result<(&'a str, &'a str), Error> {
     Ok((
-        crate::path::check_param("tenant id", tenant_id)?,
-        crate::path::check_param("object id", object_id)?,
+        check_param("tenant id", tenant_id)?,
+        check_param("object id", object_id)?,
     ))
 }
 

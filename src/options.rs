@@ -1,8 +1,16 @@
-//! Client options.
+//! Options: of the client, and of the operations that take optional parameters.
+//!
+//! Options structs grow with the service: a new optional parameter is a new field (for
+//! [`ClientOptions`], whose fields are public: build it with `..ClientOptions::default()`) or a
+//! new setter (for the `#[non_exhaustive]` per-operation options), never a new argument of an
+//! existing method.
 
 use std::time::Duration;
 
 /// Options of a [`CommunicationIdentityClient`](crate::CommunicationIdentityClient).
+///
+/// Build it with `..ClientOptions::default()` so that fields added later keep your code
+/// compiling.
 ///
 /// ```
 /// use acs_identity::{ClientOptions, RetryOptions};
@@ -71,5 +79,43 @@ impl Default for RetryOptions {
             initial_delay: Duration::from_millis(800),
             max_delay: Duration::from_secs(60),
         }
+    }
+}
+
+/// Optional parameters of
+/// [`create_user_with`](crate::CommunicationIdentityClient::create_user_with): the place for
+/// every parameter of "create a user" beyond the shortcuts `create_user()` and
+/// `create_user_and_token(scopes, expiry)`. Parameters the service adds (such as the preview's
+/// `customId`) arrive here as new setters.
+///
+/// ```
+/// use acs_identity::{CommunicationTokenScope, CreateUserOptions, TokenExpiry};
+/// let options = CreateUserOptions::new()
+///     .with_token(&[CommunicationTokenScope::Chat], Some(TokenExpiry::from_hours(2)?));
+/// # Ok::<(), acs_identity::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateUserOptions {
+    pub(crate) token_scopes: Vec<crate::CommunicationTokenScope>,
+    pub(crate) token_expiry: Option<crate::TokenExpiry>,
+}
+
+impl CreateUserOptions {
+    /// No options: a user without a token.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also issue a token for the new user with `scopes` (at least one), valid for `expiry`
+    /// (default 24 hours), in the same request.
+    pub fn with_token(
+        mut self,
+        scopes: &[crate::CommunicationTokenScope],
+        expiry: Option<crate::TokenExpiry>,
+    ) -> Self {
+        self.token_scopes = scopes.to_vec();
+        self.token_expiry = expiry;
+        self
     }
 }

@@ -11,4 +11,6 @@
 
 #![allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
 
+pub use crate::pipeline::context::with_bearer;
+
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));

@@ -6,12 +6,12 @@ mod common;
 
 use common::no_retries;
 
-use acs_identity::credential::{COMMUNICATION_SCOPE, TokenCredential as _};
-use acs_identity::emulator::{AuthFailure, AuthOutcome, Emulator};
 use acs_identity::{
     AzureCoreCredential, CommunicationIdentityClient, CommunicationTokenScope as Scope, Credential,
     ErrorKind,
 };
+use acs_identity::{COMMUNICATION_SCOPE, TokenCredential as _};
+use acs_identity_emulator::{AuthFailure, AuthOutcome, Emulator};
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use azure_core::time::{Duration, OffsetDateTime};
 use common::mock::{MockResponse, MockServer};

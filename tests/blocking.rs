@@ -8,11 +8,11 @@ mod common;
 use common::no_retries;
 
 use acs_identity::blocking::CommunicationIdentityClient;
-use acs_identity::emulator::{AuthOutcome, Emulator, TokenStatus};
 use acs_identity::{
     ClientOptions, CommunicationTokenScope as Scope, CommunicationUserIdentifier, ErrorKind,
     RetryOptions, TeamsExtensionPrincipalType, TokenExpiry,
 };
+use acs_identity_emulator::{AuthOutcome, Emulator, TokenStatus};
 use common::mock::{KEY, MockResponse, MockServer};
 use serde_json::json;
 use std::time::Duration;
@@ -109,7 +109,7 @@ fn every_operation() {
     let created = client
         .upsert_teams_extension_assignment("t/1", "o:1", TeamsExtensionPrincipalType::User, &["c1"])
         .unwrap();
-    assert_eq!(created.client_ids, ["c1"]);
+    assert_eq!(created.client_ids(), ["c1"]);
     let got = client.get_teams_extension_assignment("t/1", "o:1").unwrap();
     assert_eq!(got, created);
     client

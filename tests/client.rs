@@ -4,11 +4,11 @@ mod common;
 
 use common::no_retries;
 
-use acs_identity::credential::{BearerToken, BoxFuture, CredentialError, TokenCredential};
 use acs_identity::{
     AccessKey, ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
     CommunicationUserIdentifier, ErrorKind, TeamsExtensionPrincipalType, TokenExpiry,
 };
+use acs_identity::{BearerToken, BoxFuture, CredentialError, TokenCredential};
 use common::mock::{KEY, MockResponse, MockServer};
 use serde_json::json;
 use std::sync::Arc;
@@ -203,8 +203,8 @@ async fn teams_extension_assignments() {
         .upsert_teams_extension_assignment("t/1", "o:1", TeamsExtensionPrincipalType::User, &["c1"])
         .await
         .unwrap();
-    assert_eq!(created.principal_type, TeamsExtensionPrincipalType::User);
-    assert_eq!(created.client_ids, vec!["c1".to_owned()]);
+    assert_eq!(created.principal_type(), &TeamsExtensionPrincipalType::User);
+    assert_eq!(created.client_ids(), vec!["c1".to_owned()]);
     let got = client
         .get_teams_extension_assignment("t/1", "o:1")
         .await

@@ -2,11 +2,11 @@
 
 mod common;
 
-use acs_identity::emulator::{Emulator, Fault, FaultAction};
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
     CommunicationUserIdentifier, ErrorKind, RetryOptions,
 };
+use acs_identity_emulator::{Emulator, Fault, FaultAction};
 use std::time::{Duration, Instant};
 
 fn options(max_retries: u32) -> ClientOptions {

@@ -1,11 +1,11 @@
 //! A full run at TRACE level, captured: neither the access key nor any token issued or used
 //! appears in the log output.
 
-use acs_identity::emulator::Emulator;
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope, RetryOptions,
     TeamsExtensionPrincipalType,
 };
+use acs_identity_emulator::Emulator;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

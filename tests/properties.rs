@@ -3,8 +3,11 @@
 
 mod common;
 
-use acs_identity::auth::connection_string::ConnectionString;
-use acs_identity::auth::hmac::{AccessKey, VerifyError, host_header};
+use acs_identity::signing::{SignableRequest, SignatureHeaders, VerifyError, host_header};
+use acs_identity::{
+    AccessKey, CommunicationIdentityClient, CommunicationTokenScope, CommunicationUserIdentifier,
+    ConnectionString, ErrorKind,
+};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -54,7 +57,8 @@ proptest! {
         let host = host_header(scheme, &host, port);
         let date = "Fri, 27 Nov 2026 18:00:00 GMT";
         let access_key = AccessKey::from_base64(&STANDARD.encode(&key)).unwrap();
-        let signed = access_key.sign(method, &target, &host, date, &body);
+        let sent = SignableRequest::new(method, &target, &host).with_body(&body);
+        let signed = access_key.sign(&sent, date);
         let (hash, signature) = independent_signature(&key, method, &target, &host, date, &body);
         prop_assert_eq!(&signed.content_hash, &hash);
         prop_assert_eq!(
@@ -62,16 +66,17 @@ proptest! {
             &format!("HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={signature}")
         );
         // What the emulator runs on every request.
-        prop_assert_eq!(access_key.verify(method, &target, &host, date, &hash, &body, &signed.authorization), Ok(()));
+        let received = SignatureHeaders { date: date.to_owned(), content_hash: hash.clone(), authorization: signed.authorization.clone() };
+        prop_assert_eq!(access_key.verify(&sent, &received), Ok(()));
         let mut tampered = body.clone();
         tampered.push(0);
         prop_assert_eq!(
-            access_key.verify(method, &target, &host, date, &hash, &tampered, &signed.authorization),
+            access_key.verify(&sent.with_body(&tampered), &received),
             Err(VerifyError::ContentHashMismatch)
         );
         let other_target = format!("{target}x");
         prop_assert_eq!(
-            access_key.verify(method, &other_target, &host, date, &hash, &body, &signed.authorization),
+            access_key.verify(&SignableRequest::new(method, &other_target, &host).with_body(&body), &received),
             Err(VerifyError::SignatureMismatch)
         );
         let default_port = if https { 443 } else { 80 };
@@ -107,7 +112,7 @@ proptest! {
 
     #[test]
     fn ids_stay_in_their_path_segment(id in any::<String>()) {
-        match acs_identity::identity_request_path("https://x.communication.azure.com", &id) {
+        match sent_path(&id) {
             Ok(path) => {
                 let segments: Vec<&str> = path.split('/').collect();
                 prop_assert_eq!(segments.len(), 4, "{:?} -> {}", id, path);
@@ -118,9 +123,40 @@ proptest! {
                 prop_assert_eq!(decoded, id);
             }
             // Only ids that URL normalization would rewrite are refused.
-            Err(_) => prop_assert!(id.trim().is_empty() || id == "." || id == ".." || id.contains('\\'), "{:?}", id),
+            Err(()) => prop_assert!(id.trim().is_empty() || id == "." || id == ".." || id.contains('\\'), "{:?}", id),
         }
     }
+}
+
+/// The request path (without the query) the client sends to issue a token for user `id`, taken
+/// from the bytes a local server received; `Err` when the client refused the id and sent nothing.
+fn sent_path(id: &str) -> Result<String, ()> {
+    use std::sync::OnceLock;
+    static SERVER: OnceLock<(tokio::runtime::Runtime, common::mock::MockServer)> = OnceLock::new();
+    let (runtime, server) = SERVER.get_or_init(|| {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime.block_on(common::mock::MockServer::start(Vec::new()));
+        (runtime, server)
+    });
+    // One request at a time: the tests of this file run in parallel and share the server.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let client = CommunicationIdentityClient::from_connection_string(
+        &server.connection_string(),
+        common::no_retries(),
+    )
+    .unwrap();
+    let before = server.requests().len();
+    let user = CommunicationUserIdentifier::new(id);
+    let result = runtime.block_on(client.get_token(&user, &[CommunicationTokenScope::Chat], None));
+    let requests = server.requests();
+    if requests.len() == before {
+        let error = result.expect_err("no request, no answer");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument, "{error}");
+        return Err(());
+    }
+    let target = requests.last().unwrap().target.clone();
+    Ok(target.split('?').next().unwrap().to_owned())
 }
 
 fn mixed_case(word: &str, upper: &[bool]) -> String {
@@ -155,13 +191,10 @@ fn hostile_ids_examples() {
         ("a?b#c", "a%3Fb%23c"),
         ("8:acs:x", "8%3Aacs%3Ax"),
     ] {
-        let path = acs_identity::identity_request_path("https://h", id).unwrap();
+        let path = sent_path(id).unwrap();
         assert_eq!(path, format!("/identities/{segment}/:issueAccessToken"));
     }
     for id in ["", ".", "..", "a\\..\\b"] {
-        assert!(
-            acs_identity::identity_request_path("https://h", id).is_err(),
-            "{id:?}"
-        );
+        assert!(sent_path(id).is_err(), "{id:?}");
     }
 }

@@ -4,10 +4,10 @@
 
 mod common;
 
-use acs_identity::emulator::{Emulator, Fault, FaultAction};
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope, RetryOptions,
 };
+use acs_identity_emulator::{Emulator, Fault, FaultAction};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

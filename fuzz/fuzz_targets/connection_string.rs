@@ -1,7 +1,7 @@
 //! Connection-string parsing never panics, and no error shows the access key.
 #![no_main]
 
-use acs_identity::auth::connection_string::ConnectionString;
+use acs_identity::ConnectionString;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,11 +1,12 @@
-//! Hand-written models of the public API: scopes, token expiry, tokens, identifiers.
+//! Hand-written models of the public API (re-exported at the crate root): scopes, token
+//! expiry, tokens, identifiers, assignments. None of them is a generated type, so each can
+//! follow the service without following progenitor's choices.
 
-pub mod access_token;
-pub mod expiry;
-pub mod identifier;
+pub(crate) mod access_token;
+pub(crate) mod assignment;
+pub(crate) mod created_user;
+pub(crate) mod expiry;
+pub(crate) mod identifier;
 mod open_enum;
-pub mod principal_type;
-pub mod scope;
-
-/// A Teams Phone extension assignment, as the service returns it.
-pub type TeamsExtensionAssignment = crate::raw::types::TeamsExtensionAssignmentResponse;
+pub(crate) mod principal_type;
+pub(crate) mod scope;

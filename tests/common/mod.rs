@@ -18,8 +18,8 @@ pub fn no_retries() -> Option<ClientOptions> {
 }
 
 /// Every request the emulator processed (authenticated) was signed with its access key.
-pub fn assert_processed_requests_signed(requests: &[acs_identity::emulator::RecordedRequest]) {
-    use acs_identity::emulator::AuthOutcome;
+pub fn assert_processed_requests_signed(requests: &[acs_identity_emulator::RecordedRequest]) {
+    use acs_identity_emulator::AuthOutcome;
     for r in requests {
         if r.auth != AuthOutcome::NotChecked {
             assert_eq!(

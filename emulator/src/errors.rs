@@ -1,0 +1,222 @@
+//! The service's error answers: `{"error":{"code","message","target"?}}` with its real messages
+//! where recordings of the live service show them.
+
+use acs_identity::raw::types::{CommunicationError, CommunicationErrorResponse};
+use acs_identity::spec::{EXPIRES_IN_MINUTES_MAX, EXPIRES_IN_MINUTES_MIN};
+
+/// An error answer of the emulated service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiError {
+    pub(crate) status: u16,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+    pub(crate) target: Option<&'static str>,
+}
+
+impl ApiError {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            target: None,
+        }
+    }
+
+    fn target(mut self, target: &'static str) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    /// The JSON body, built from the spec's error model.
+    pub(crate) fn body(&self) -> Vec<u8> {
+        let response = CommunicationErrorResponse {
+            error: CommunicationError {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                target: self.target.map(str::to_owned),
+                details: Vec::new(),
+                innererror: None,
+            },
+        };
+        serde_json::to_vec(&response).expect("error models serialize")
+    }
+
+    // --- request shape ---
+
+    pub(crate) fn route_not_found(method: &str, path: &str) -> Self {
+        ApiError::new(
+            404,
+            "NotFound",
+            format!("No operation of the Identity API matches {method} {path}."),
+        )
+    }
+
+    pub(crate) fn missing_api_version() -> Self {
+        ApiError::new(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )
+    }
+
+    pub(crate) fn invalid_body(detail: impl std::fmt::Display) -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!("The request body is invalid: {detail}"),
+        )
+    }
+
+    pub(crate) fn body_too_large(limit: usize) -> Self {
+        ApiError::new(
+            413,
+            "RequestEntityTooLarge",
+            format!("The request body is larger than {limit} bytes."),
+        )
+    }
+
+    // --- authentication ---
+
+    pub(crate) fn denied() -> Self {
+        ApiError::new(401, "Denied", "Denied by the resource provider.")
+    }
+
+    pub(crate) fn content_hash_mismatch() -> Self {
+        ApiError::new(
+            401,
+            "Denied",
+            "Request 'x-ms-content-sha256' differs from generated content hash.",
+        )
+    }
+
+    pub(crate) fn invalid_access_token() -> Self {
+        ApiError::new(
+            401,
+            "InvalidAccessToken",
+            "Provided access token is not valid.",
+        )
+    }
+
+    // --- identities and tokens ---
+
+    pub(crate) fn expires_in_minutes(value: i64) -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!(
+                "ExpiresInMinutes value {value} is invalid. Value must be within the \
+                 [{EXPIRES_IN_MINUTES_MIN}, {EXPIRES_IN_MINUTES_MAX}] interval."
+            ),
+        )
+        .target("ExpiresInMinutes")
+    }
+
+    pub(crate) fn scopes_required() -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            "Invalid scopes - Scopes field is required.",
+        )
+        .target("scopes")
+    }
+
+    pub(crate) fn unsupported_scope(scope: &str) -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!(
+                "Invalid scopes - Scope '{scope}' is not supported. Supported scopes: {}.",
+                acs_identity::spec::TOKEN_SCOPES.join(", ")
+            ),
+        )
+        .target("scopes")
+    }
+
+    pub(crate) fn identity_not_owned() -> Self {
+        ApiError::new(
+            401,
+            "IdentityNotOwned",
+            "Provided identity doesn't belong to the resource.",
+        )
+    }
+
+    pub(crate) fn identity_not_found() -> Self {
+        ApiError::new(404, "IdentityNotFound", "Provided identity doesn't exist.")
+    }
+
+    pub(crate) fn invalid_identity() -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            "Provided identity has invalid format.",
+        )
+        .target("id")
+    }
+
+    // --- Teams ---
+
+    /// A required field of the Teams user exchange is missing or empty (`AppId`, `UserId`).
+    pub(crate) fn field_required(field: &'static str) -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!("{field}: The {field} field is required."),
+        )
+        .target(field)
+    }
+
+    /// The service answers this both for a malformed app id and for one that is not the
+    /// token's `appid` claim.
+    pub(crate) fn app_id_invalid() -> Self {
+        ApiError::new(400, "ValidationError", "Provided AppId has invalid format.").target("appId")
+    }
+
+    /// The service answers this both for a malformed user id and for one that is not the
+    /// token's `oid` claim.
+    pub(crate) fn user_id_invalid() -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            "Provided UserId has invalid format.",
+        )
+        .target("userId")
+    }
+
+    pub(crate) fn assignment_not_found() -> Self {
+        ApiError::new(
+            404,
+            "AssignmentNotFound",
+            "The Teams extension assignment doesn't exist.",
+        )
+    }
+
+    pub(crate) fn unsupported_principal_type(value: &str) -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!(
+                "Invalid principalType - '{value}' is not supported. Supported values: {}.",
+                acs_identity::spec::PRINCIPAL_TYPES.join(", ")
+            ),
+        )
+        .target("principalType")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_match_the_service() {
+        assert_eq!(
+            String::from_utf8(ApiError::expires_in_minutes(59).body()).unwrap(),
+            r#"{"error":{"code":"ValidationError","message":"ExpiresInMinutes value 59 is invalid. Value must be within the [60, 1440] interval.","target":"ExpiresInMinutes"}}"#
+        );
+        assert_eq!(
+            String::from_utf8(ApiError::identity_not_owned().body()).unwrap(),
+            r#"{"error":{"code":"IdentityNotOwned","message":"Provided identity doesn't belong to the resource."}}"#
+        );
+    }
+}

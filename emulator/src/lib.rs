@@ -1,0 +1,435 @@
+//! A local emulator of the Azure Communication Services Identity service, for tests (in Rust
+//! or, through the `acs-identity-emulator` binary, in any language) and local development.
+//!
+//! [`Emulator::start`] serves the nine operations of the Identity API over plain http on
+//! `127.0.0.1` (the client accepts http for loopback hosts only), in memory, with the service's
+//! authentication rules, status codes and error messages. The `acs-identity-emulator` binary
+//! serves one on a port of your choice.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use acs_identity_emulator::{Emulator, TokenStatus};
+//! use acs_identity::{CommunicationIdentityClient, CommunicationTokenScope};
+//!
+//! let emulator = Emulator::start().await?;
+//! let client = CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), None)?;
+//! let (user, token) = client.create_user_and_token(&[CommunicationTokenScope::Chat], None).await?;
+//! assert!(emulator.user_exists(user.id()));
+//! assert_eq!(emulator.token_status(token.token()), TokenStatus::Valid);
+//! client.revoke_tokens(&user).await?;
+//! assert_eq!(emulator.token_status(token.token()), TokenStatus::Revoked);
+//! # Ok(()) }
+//! ```
+//!
+//! # What is emulated
+//!
+//! - **Operations**: the paths, methods, bodies and statuses of the spec
+//!   ([`acs_identity::spec::OPERATIONS`]); bodies are read and written with the
+//!   spec's models ([`acs_identity::raw::types`]). Every request needs an `api-version` query
+//!   parameter (any value). Path parameters are percent-decoded (`8%3Aacs%3A…`).
+//! - **Authentication**: HMAC-SHA256 with the access key, checked with
+//!   [`AccessKey::verify`](acs_identity::AccessKey::verify) (the code the client signs
+//!   with) over the `Host` header and request target as received, with `x-ms-date` at most
+//!   [`EmulatorOptions::max_clock_skew`] away from the emulator's clock; or
+//!   `Authorization: Bearer` with a token of [`Emulator::token_credential`]. The Teams
+//!   extension token exchange is authorized only by the Teams user's own token
+//!   ([`Emulator::issue_teams_user_token`]) as bearer.
+//! - **Tokens**: JWTs with the service's claims (`skypeid`, `scp`, `csi`, `iat`, `exp`, `rgn`,
+//!   `acsScope`, `resourceId`, `resourceLocation`), signed with HS256 and a random key of the
+//!   emulator (the service uses RS256 and its own keys; clients treat tokens as opaque).
+//!   `expiresOn` is written like the service does (`2026-11-28T18:00:00.1234567+00:00`).
+//!   Revoking invalidates the tokens issued before; deleting an identity invalidates its
+//!   tokens ([`Emulator::token_status`]).
+//! - **Errors**: the service's codes and messages where recordings of the live service show them:
+//!
+//! | case | answer |
+//! |---|---|
+//! | `expiresInMinutes` out of range | 400 `ValidationError` "ExpiresInMinutes value 59 is invalid. Value must be within the \[60, 1440\] interval." (target `ExpiresInMinutes`) |
+//! | missing or empty `scopes` | 400 `ValidationError` "Invalid scopes - Scopes field is required." (target `scopes`) |
+//! | identity of another resource | 401 `IdentityNotOwned` "Provided identity doesn't belong to the resource." |
+//! | Teams token bad, empty or expired | 401 `InvalidAccessToken` "Provided access token is not valid." |
+//! | `appId` / `userId` missing | 400 `ValidationError` "AppId: The AppId field is required." (target `AppId`; same for `UserId`) |
+//! | `appId` / `userId` not the token's `appid` / `oid` | 400 `ValidationError` "Provided AppId has invalid format." (target `appId`; same for `userId`) |
+//! | content hash differs from the body | 401 `Denied` "Request 'x-ms-content-sha256' differs from generated content hash." |
+//! | any other authentication failure | 401 `Denied` "Denied by the resource provider." |
+//!
+//! Where the service's answer is not known, the emulator chooses:
+//!
+//! | case | answer |
+//! |---|---|
+//! | `x-ms-date` too far off, malformed or missing | 401 `Denied` "Denied by the resource provider." |
+//! | missing `api-version` | 400 `MissingApiVersionParameter` |
+//! | unknown path or method | 404 `NotFound` |
+//! | malformed identity id (not `8:acs:<resource>_<user>`) | 400 `ValidationError` "Provided identity has invalid format." |
+//! | issue or revoke for an identity of this resource that does not exist (or was deleted) | 404 `IdentityNotFound` |
+//! | delete of such an identity | 204 (a retried delete has the same effect as the first) |
+//! | scope or principal type the spec does not know | 400 `ValidationError` |
+//! | get a missing Teams extension assignment | 404 `AssignmentNotFound` |
+//! | delete a missing Teams extension assignment | 204 (as for identities) |
+//! | body larger than 1 MiB | 413 |
+//!
+//! The Teams extension exchange does not require an assignment for the user; it returns the
+//! identity `8:acs:<resource>_<tenant id>_<object id>` and a `voip` token that expires with
+//! the user's token.
+//!
+//! # Testing failures
+//!
+//! [`Emulator::faults`] injects faults (error statuses, delays, connection resets, damaged
+//! answers) into the next matching requests; [`Emulator::requests`] lists every request
+//! received, with how it was authenticated.
+//!
+//! # Randomness
+//!
+//! Ids, the access key and the token-signing key come from SipHash keyed by std's
+//! [`RandomState`](std::collections::hash_map::RandomState) (seeded from the operating system)
+//! over a counter: unpredictable enough for a local emulator, but not a cryptographic
+//! generator. Do not use the emulator's keys or tokens for anything else.
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+mod auth;
+mod credential;
+mod errors;
+mod faults;
+mod jwt;
+mod random;
+mod record;
+mod routes;
+mod server;
+mod state;
+mod tokens;
+mod wire;
+
+pub use credential::EmulatorCredential;
+pub use faults::{Fault, FaultAction, Faults};
+pub use record::{AuthFailure, AuthOutcome, RecordedRequest};
+
+use acs_identity::AccessKey;
+use acs_identity::TeamsExtensionAssignment;
+use base64::Engine as _;
+use random::Random;
+use state::Shared;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use zeroize::Zeroizing;
+
+/// Settings of an [`Emulator`].
+///
+/// ```
+/// use acs_identity_emulator::EmulatorOptions;
+/// use std::time::Duration;
+///
+/// let options = EmulatorOptions {
+///     port: 8080,
+///     max_clock_skew: Duration::from_secs(60),
+///     ..EmulatorOptions::default()
+/// };
+/// ```
+#[derive(Clone)]
+pub struct EmulatorOptions {
+    /// The port to listen on (on `127.0.0.1`); `0` (the default) for any free port.
+    pub port: u16,
+    /// How far `x-ms-date` may be from the emulator's clock, either way. Default: 5 minutes.
+    pub max_clock_skew: Duration,
+    /// How long the bearer tokens of [`Emulator::token_credential`] live. Default: 1 hour.
+    pub bearer_token_lifetime: Duration,
+    /// The access key (base64), e.g. to keep a connection string across restarts; by default
+    /// a random 64-byte key.
+    pub access_key: Option<String>,
+    /// The resource id (the `<resource>` of `8:acs:<resource>_<user>`); by default a random
+    /// GUID. It must not be empty nor contain `_`, `:` or `/`.
+    pub resource_id: Option<String>,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        EmulatorOptions {
+            port: 0,
+            max_clock_skew: Duration::from_secs(5 * 60),
+            bearer_token_lifetime: Duration::from_secs(60 * 60),
+            access_key: None,
+            resource_id: None,
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorOptions")
+            .field("port", &self.port)
+            .field("max_clock_skew", &self.max_clock_skew)
+            .field("bearer_token_lifetime", &self.bearer_token_lifetime)
+            .field(
+                "access_key",
+                &self.access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("resource_id", &self.resource_id)
+            .finish()
+    }
+}
+
+/// What [`Emulator::token_status`] makes of a Communication Services access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenStatus {
+    /// Issued by this emulator, not expired, not revoked.
+    Valid,
+    /// Past its expiry.
+    Expired,
+    /// Issued before the identity's tokens were revoked.
+    Revoked,
+    /// Its identity was deleted.
+    UserDeleted,
+    /// Not an access token this emulator issued.
+    Invalid,
+}
+
+/// A running emulator of the Identity service on `127.0.0.1`.
+///
+/// Dropping it stops the server: the listening socket is closed at once and open connections
+/// shortly after. It must be started within a tokio runtime, which runs the server.
+///
+/// `Debug` shows the endpoint and resource id, never the access key.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    endpoint: String,
+    port: u16,
+    listener: Option<Arc<TcpListener>>,
+    server: tokio::task::JoinHandle<()>,
+    credential: Arc<EmulatorCredential>,
+}
+
+impl Emulator {
+    /// Starts an emulator on `127.0.0.1` on a free port, with a random resource id and
+    /// access key.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (the server runs as tasks of the current runtime).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = acs_identity_emulator::Emulator::start().await?;
+    /// assert!(emulator.endpoint().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn start() -> Result<Emulator, std::io::Error> {
+        Self::start_with(EmulatorOptions::default()).await
+    }
+
+    /// Starts an emulator with `options`.
+    ///
+    /// Fails when the port cannot be bound, or the access key or resource id of `options`
+    /// is invalid ([`std::io::ErrorKind::InvalidInput`]).
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub async fn start_with(options: EmulatorOptions) -> Result<Emulator, std::io::Error> {
+        let invalid =
+            |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
+        let random = Random::new();
+        let resource_id = match options.resource_id {
+            Some(id) if id.is_empty() || id.contains(['_', ':', '/']) => {
+                return Err(invalid(format!(
+                    "resource id {id:?} must not be empty nor contain `_`, `:` or `/`"
+                )));
+            }
+            Some(id) => id,
+            None => random.guid(),
+        };
+        let key_text = match options.access_key {
+            Some(key) => Zeroizing::new(key.trim().to_owned()),
+            None => {
+                let mut bytes = Zeroizing::new([0u8; 64]);
+                random.fill(&mut bytes[..]);
+                Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&bytes[..]))
+            }
+        };
+        let access_key = AccessKey::from_base64(&key_text).map_err(|e| invalid(e.to_string()))?;
+
+        let listener =
+            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
+        let port = listener.local_addr()?.port();
+        let listener = Arc::new(listener);
+        let shared = Arc::new(Shared::new(
+            resource_id,
+            key_text,
+            access_key,
+            random,
+            options.max_clock_skew,
+            options.bearer_token_lifetime,
+        ));
+        let server = tokio::spawn(server::accept_loop(
+            Arc::downgrade(&listener),
+            shared.clone(),
+        ));
+        Ok(Emulator {
+            credential: Arc::new(EmulatorCredential::new(shared.clone())),
+            shared,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            listener: Some(listener),
+            server,
+        })
+    }
+
+    /// The endpoint, `http://127.0.0.1:<port>` (no trailing slash).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The port the emulator listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `endpoint=http://127.0.0.1:<port>/;accesskey=<base64 key>`, for
+    /// [`CommunicationIdentityClient::from_connection_string`](acs_identity::CommunicationIdentityClient::from_connection_string).
+    pub fn connection_string(&self) -> String {
+        format!(
+            "endpoint={}/;accesskey={}",
+            self.endpoint,
+            self.shared.access_key_base64.as_str()
+        )
+    }
+
+    /// The access key, e.g. to sign requests by hand with
+    /// [`AccessKey::sign`](acs_identity::AccessKey::sign).
+    pub fn access_key(&self) -> &AccessKey {
+        &self.shared.access_key
+    }
+
+    /// The resource id: identities of this emulator are `8:acs:<resource id>_<user>`.
+    pub fn resource_id(&self) -> &str {
+        &self.shared.resource_id
+    }
+
+    /// A token credential whose bearer tokens the emulator accepts on every operation of the
+    /// resource, for [`CommunicationIdentityClient::new`](acs_identity::CommunicationIdentityClient::new).
+    /// Every call returns the same credential.
+    pub fn token_credential(&self) -> Arc<EmulatorCredential> {
+        self.credential.clone()
+    }
+
+    /// An Entra ID-like token of a Teams user for Communication Services (claims `appid`,
+    /// `oid`, `tid`, `aud` `https://auth.msft.communication.azure.com`), valid for `lifetime`
+    /// (negative for a token that has already expired). Exchange it with
+    /// [`get_token_for_teams_user`](acs_identity::CommunicationIdentityClient::get_token_for_teams_user)
+    /// or [`exchange_teams_extension_token`](acs_identity::CommunicationIdentityClient::exchange_teams_extension_token).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use acs_identity::CommunicationIdentityClient;
+    /// use acs_identity_emulator::Emulator;
+    ///
+    /// let emulator = Emulator::start().await?;
+    /// let client = CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), None)?;
+    /// let (app, user, tenant) = ("app-guid", "user-guid", "tenant-guid");
+    /// let aad = emulator.issue_teams_user_token(app, user, tenant, chrono::Duration::hours(1));
+    /// let token = client.get_token_for_teams_user(&aad, app, user).await?;
+    /// assert!(token.expires_on() > chrono::Utc::now());
+    /// # Ok(()) }
+    /// ```
+    pub fn issue_teams_user_token(
+        &self,
+        app_id: &str,
+        user_object_id: &str,
+        tenant_id: &str,
+        lifetime: chrono::Duration,
+    ) -> String {
+        tokens::teams_user_token(&self.shared, app_id, user_object_id, tenant_id, lifetime)
+    }
+
+    /// The state of a Communication Services access token. When several apply, the first of
+    /// `Invalid`, `UserDeleted`, `Revoked`, `Expired` is returned.
+    pub fn token_status(&self, acs_token: &str) -> TokenStatus {
+        tokens::status(&self.shared, acs_token)
+    }
+
+    /// Every request received so far, in the order they were answered (a request closed by
+    /// [`FaultAction::Reset`] when it was received).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests().clone()
+    }
+
+    /// How many requests have been received.
+    pub fn request_count(&self) -> usize {
+        self.shared.requests().len()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared.requests().clear();
+    }
+
+    /// Fault injection.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use acs_identity_emulator::{Emulator, Fault, FaultAction};
+    /// use acs_identity::{ClientOptions, CommunicationIdentityClient, RetryOptions};
+    ///
+    /// let emulator = Emulator::start().await?;
+    /// emulator.faults().inject(Fault::new(FaultAction::status(500)).on_path("/identities"));
+    /// let options = ClientOptions {
+    ///     retry: RetryOptions { max_retries: 0, ..RetryOptions::default() },
+    ///     ..ClientOptions::default()
+    /// };
+    /// let client = CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), Some(options))?;
+    /// assert_eq!(client.create_user().await.unwrap_err().status(), Some(500));
+    /// assert!(client.create_user().await.is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Whether the identity `id` (`8:acs:…`) exists (was created and not deleted).
+    pub fn user_exists(&self, id: &str) -> bool {
+        self.shared.store().user_exists(id)
+    }
+
+    /// How many identities exist.
+    pub fn user_count(&self) -> usize {
+        self.shared.store().user_count()
+    }
+
+    /// The Teams extension assignment of `object_id` in `tenant_id`, if any.
+    pub fn assignment(&self, tenant_id: &str, object_id: &str) -> Option<TeamsExtensionAssignment> {
+        self.shared
+            .store()
+            .assignment(tenant_id, object_id)
+            .cloned()
+            .map(Into::into)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        // The accept loop holds the listener only while polling it: this closes the
+        // listening socket now, so new connections are refused at once.
+        self.listener.take();
+        // Ends the accept loop, which aborts the connection tasks.
+        self.server.abort();
+    }
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint)
+            .field("resource_id", &self.shared.resource_id)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,464 @@
+//! The nine operations of the Identity API: routing, validation and answers, built from the
+//! spec's models in [`acs_identity::raw::types`].
+
+use super::auth::{self, TeamsUser};
+use super::errors::ApiError;
+use super::record::AuthOutcome;
+use super::state::Shared;
+use super::tokens::AcsToken;
+use super::wire::{json_body, percent_decode, query_param, to_ticks};
+use acs_identity::CommunicationTokenScope;
+use acs_identity::TeamsExtensionPrincipalType;
+use acs_identity::raw::types;
+use acs_identity::spec::{
+    EXPIRES_IN_MINUTES_DEFAULT, EXPIRES_IN_MINUTES_MAX, EXPIRES_IN_MINUTES_MIN,
+};
+use chrono::{DateTime, Utc};
+use hyper::HeaderMap;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A request as received: the parts the operations look at.
+pub(crate) struct Request<'a> {
+    pub(crate) method: &'a str,
+    /// The request target exactly as received.
+    pub(crate) path_and_query: &'a str,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+}
+
+impl Request<'_> {
+    /// The value of header `name`, when present and text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn path(&self) -> &str {
+        self.path_and_query
+            .split_once('?')
+            .map_or(self.path_and_query, |(p, _)| p)
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.path_and_query.split_once('?').map(|(_, q)| q)
+    }
+}
+
+/// An answer: a status and a JSON body (empty for 204).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    /// Errors are `application/json`, successes `application/json; charset=utf-8`, as the
+    /// service sends them.
+    pub(crate) error: bool,
+}
+
+impl Reply {
+    fn json(status: u16, value: &impl serde::Serialize) -> Self {
+        Reply {
+            status,
+            body: json_body(value),
+            error: false,
+        }
+    }
+
+    fn no_content() -> Self {
+        Reply {
+            status: 204,
+            body: Vec::new(),
+            error: false,
+        }
+    }
+}
+
+impl From<ApiError> for Reply {
+    fn from(e: ApiError) -> Self {
+        Reply {
+            status: e.status,
+            body: e.body(),
+            error: true,
+        }
+    }
+}
+
+/// The operation a request is for, with its path parameters (percent-decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    CreateIdentity,
+    DeleteIdentity(String),
+    IssueAccessToken(String),
+    RevokeAccessTokens(String),
+    ExchangeTeamsUserToken,
+    ExchangeTeamsExtensionToken,
+    GetAssignment(String, String),
+    UpsertAssignment(String, String),
+    DeleteAssignment(String, String),
+}
+
+impl Route {
+    fn parse(method: &str, path: &str) -> Option<Route> {
+        let rest = path.strip_prefix('/')?;
+        // A parameter keeps its raw text when it is not valid percent-encoding; identity ids
+        // are then refused as malformed.
+        let segments: Vec<String> = rest
+            .split('/')
+            .map(|s| percent_decode(s).unwrap_or_else(|| s.to_owned()))
+            .collect();
+        let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let param = |p: &str| (!p.is_empty()).then(|| p.to_owned());
+        let route = match (method, s.as_slice()) {
+            ("POST", ["identities"]) => Route::CreateIdentity,
+            ("DELETE", ["identities", id]) => Route::DeleteIdentity(param(id)?),
+            ("POST", ["identities", id, ":issueAccessToken"]) => {
+                Route::IssueAccessToken(param(id)?)
+            }
+            ("POST", ["identities", id, ":revokeAccessTokens"]) => {
+                Route::RevokeAccessTokens(param(id)?)
+            }
+            ("POST", ["teamsUser", ":exchangeAccessToken"]) => Route::ExchangeTeamsUserToken,
+            ("POST", ["access", "teamsExtension", ":exchangeAccessToken"]) => {
+                Route::ExchangeTeamsExtensionToken
+            }
+            (method, ["access", "teamsExtension", "tenants", t, "assignments", o]) => {
+                let (t, o) = (param(t)?, param(o)?);
+                match method {
+                    "GET" => Route::GetAssignment(t, o),
+                    "PUT" => Route::UpsertAssignment(t, o),
+                    "DELETE" => Route::DeleteAssignment(t, o),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        Some(route)
+    }
+}
+
+/// Answers a request: route, `api-version`, authentication, then the operation.
+pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> (Reply, AuthOutcome) {
+    let Some(route) = Route::parse(req.method, req.path()) else {
+        let error = ApiError::route_not_found(req.method, req.path());
+        return (error.into(), AuthOutcome::NotChecked);
+    };
+    if query_param(req.query(), "api-version").is_none_or(|v| v.is_empty()) {
+        return (
+            ApiError::missing_api_version().into(),
+            AuthOutcome::NotChecked,
+        );
+    }
+    if let Route::ExchangeTeamsExtensionToken = route {
+        return match auth::teams_extension_exchange(shared, req) {
+            Ok(user) => (
+                exchange_teams_extension_token(shared, req, &user).unwrap_or_else(Reply::from),
+                AuthOutcome::TeamsUserToken,
+            ),
+            Err(rejection) => (
+                rejection.error.into(),
+                AuthOutcome::Rejected(rejection.failure),
+            ),
+        };
+    }
+    let outcome = match auth::resource_operation(shared, req) {
+        Ok(outcome) => outcome,
+        Err(rejection) => {
+            return (
+                rejection.error.into(),
+                AuthOutcome::Rejected(rejection.failure),
+            );
+        }
+    };
+    let result = match route {
+        Route::CreateIdentity => create_identity(shared, req),
+        Route::DeleteIdentity(id) => delete_identity(shared, &id),
+        Route::IssueAccessToken(id) => issue_access_token(shared, req, &id),
+        Route::RevokeAccessTokens(id) => revoke_access_tokens(shared, &id),
+        Route::ExchangeTeamsUserToken => exchange_teams_user_token(shared, req),
+        Route::ExchangeTeamsExtensionToken => unreachable!("answered above"),
+        Route::GetAssignment(t, o) => get_assignment(shared, &t, &o),
+        Route::UpsertAssignment(t, o) => upsert_assignment(shared, req, t, o),
+        Route::DeleteAssignment(t, o) => delete_assignment(shared, &t, &o),
+    };
+    (result.unwrap_or_else(Reply::from), outcome)
+}
+
+// --- validation ---
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::invalid_body("a JSON body is required."));
+    }
+    serde_json::from_slice(body).map_err(ApiError::invalid_body)
+}
+
+fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(ApiError::invalid_body)
+}
+
+/// `expiresInMinutes` within the spec's bounds; the expiry it gives (default when absent).
+fn expiry(expires_in_minutes: Option<i32>) -> Result<DateTime<Utc>, ApiError> {
+    let minutes = match expires_in_minutes {
+        None => i64::from(EXPIRES_IN_MINUTES_DEFAULT),
+        Some(m) => {
+            let m = i64::from(m);
+            let bounds = i64::from(EXPIRES_IN_MINUTES_MIN)..=i64::from(EXPIRES_IN_MINUTES_MAX);
+            if !bounds.contains(&m) {
+                return Err(ApiError::expires_in_minutes(m));
+            }
+            m
+        }
+    };
+    Ok(to_ticks(Utc::now()) + chrono::Duration::minutes(minutes))
+}
+
+/// The scopes, comma-joined; every one must be a scope the spec knows.
+fn known_scopes(scopes: &[CommunicationTokenScope]) -> Result<String, ApiError> {
+    if let Some(unknown) = scopes
+        .iter()
+        .find(|s| matches!(s, CommunicationTokenScope::Other(_)))
+    {
+        return Err(ApiError::unsupported_scope(unknown.as_str()));
+    }
+    Ok(scopes
+        .iter()
+        .map(CommunicationTokenScope::as_str)
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// An id of an identity of this resource: `8:acs:<resource id>_<user>`.
+fn own_identity(shared: &Shared, id: &str) -> Result<String, ApiError> {
+    let rest = id
+        .strip_prefix("8:acs:")
+        .ok_or_else(ApiError::invalid_identity)?;
+    let (resource, user) = rest
+        .split_once('_')
+        .ok_or_else(ApiError::invalid_identity)?;
+    if resource.is_empty() || user.is_empty() {
+        return Err(ApiError::invalid_identity());
+    }
+    if resource != shared.resource_id {
+        return Err(ApiError::identity_not_owned());
+    }
+    Ok(id.to_owned())
+}
+
+// --- identities ---
+
+/// `POST /identities`: the body is optional (absent, `{}`, or with scopes and expiry).
+fn create_identity(shared: &Shared, req: &Request<'_>) -> Result<Reply, ApiError> {
+    let request: types::CommunicationIdentityCreateRequest = if req.body.is_empty() {
+        Default::default()
+    } else {
+        parse_json(req.body)?
+    };
+    let expires_on = expiry(request.expires_in_minutes)?;
+    let scopes = known_scopes(&request.create_token_with_scopes)?;
+    let id = format!("8:acs:{}_{}", shared.resource_id, shared.random.guid());
+    let mut store = shared.store();
+    store.add_user(&id);
+    let access_token = (!request.create_token_with_scopes.is_empty())
+        .then(|| AcsToken::identity(&id, scopes, expires_on).issue(shared, &mut store));
+    drop(store);
+    Ok(Reply::json(
+        201,
+        &types::CommunicationIdentityAccessTokenResult {
+            identity: types::CommunicationIdentity { id },
+            access_token,
+        },
+    ))
+}
+
+/// `DELETE /identities/{id}`: 204, also when the identity was already deleted (a retried
+/// delete has the same effect as the first).
+fn delete_identity(shared: &Shared, id: &str) -> Result<Reply, ApiError> {
+    let id = own_identity(shared, id)?;
+    shared.store().delete_user(&id);
+    Ok(Reply::no_content())
+}
+
+/// `POST /identities/{id}/:issueAccessToken`.
+fn issue_access_token(shared: &Shared, req: &Request<'_>, id: &str) -> Result<Reply, ApiError> {
+    let body: Value = if req.body.is_empty() {
+        Value::Object(Default::default())
+    } else {
+        parse_json(req.body)?
+    };
+    if !body.is_object() {
+        return Err(ApiError::invalid_body("expected a JSON object."));
+    }
+    match body.get("scopes") {
+        None | Some(Value::Null) => return Err(ApiError::scopes_required()),
+        Some(Value::Array(a)) if a.is_empty() => return Err(ApiError::scopes_required()),
+        _ => {}
+    }
+    let request: types::CommunicationIdentityAccessTokenRequest = from_value(body)?;
+    let expires_on = expiry(request.expires_in_minutes)?;
+    let scopes = known_scopes(&request.scopes)?;
+    let id = own_identity(shared, id)?;
+    let mut store = shared.store();
+    if !store.user_exists(&id) {
+        return Err(ApiError::identity_not_found());
+    }
+    let token = AcsToken::identity(&id, scopes, expires_on).issue(shared, &mut store);
+    drop(store);
+    Ok(Reply::json(200, &token))
+}
+
+/// `POST /identities/{id}/:revokeAccessTokens`.
+fn revoke_access_tokens(shared: &Shared, id: &str) -> Result<Reply, ApiError> {
+    let id = own_identity(shared, id)?;
+    if !shared.store().revoke(&id) {
+        return Err(ApiError::identity_not_found());
+    }
+    Ok(Reply::no_content())
+}
+
+// --- Teams ---
+
+/// `POST /teamsUser/:exchangeAccessToken`: checks in the service's order: required fields,
+/// the token, then `appId` and `userId` against its `appid` and `oid` claims.
+fn exchange_teams_user_token(shared: &Shared, req: &Request<'_>) -> Result<Reply, ApiError> {
+    let mut body: Value = parse_json(req.body)?;
+    let Some(fields) = body.as_object_mut() else {
+        return Err(ApiError::invalid_body("expected a JSON object."));
+    };
+    let present = |name: &str| {
+        fields
+            .get(name)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    if !present("appId") {
+        return Err(ApiError::field_required("AppId"));
+    }
+    if !present("userId") {
+        return Err(ApiError::field_required("UserId"));
+    }
+    // An empty or missing token is an invalid token (401), not a validation error.
+    if fields.get("token").is_none_or(Value::is_null) {
+        fields.insert("token".into(), Value::String(String::new()));
+    }
+    let request: types::TeamsUserExchangeTokenRequest = from_value(body)?;
+    let user =
+        auth::teams_user(shared, &request.token).map_err(|_| ApiError::invalid_access_token())?;
+    if !request.app_id.eq_ignore_ascii_case(&user.app_id) {
+        return Err(ApiError::app_id_invalid());
+    }
+    if !request.user_id.eq_ignore_ascii_case(&user.object_id) {
+        return Err(ApiError::user_id_invalid());
+    }
+    let skype_id = format!("orgid:{}", user.object_id);
+    let token = AcsToken::teams_user(&skype_id, &user.tenant_id, user.expires_on)
+        .issue(shared, &mut shared.store());
+    Ok(Reply::json(200, &token))
+}
+
+/// `POST /access/teamsExtension/:exchangeAccessToken` (already authorized by the user's
+/// token): the identity `8:acs:<resource>_<tenant>_<object id>` and a `voip` token that
+/// expires with the user's token.
+fn exchange_teams_extension_token(
+    shared: &Shared,
+    req: &Request<'_>,
+    user: &TeamsUser,
+) -> Result<Reply, ApiError> {
+    let _: types::TeamsExtensionExchangeTokenRequest = parse_json(req.body)?;
+    let id = format!(
+        "8:acs:{}_{}_{}",
+        shared.resource_id, user.tenant_id, user.object_id
+    );
+    let mut store = shared.store();
+    store.add_user(&id);
+    let token =
+        AcsToken::identity(&id, "voip".to_owned(), user.expires_on).issue(shared, &mut store);
+    drop(store);
+    Ok(Reply::json(
+        200,
+        &types::CommunicationIdentityAccessTokenResult {
+            identity: types::CommunicationIdentity { id },
+            access_token: Some(token),
+        },
+    ))
+}
+
+/// `GET …/tenants/{tenantId}/assignments/{objectId}`: 404 when there is none.
+fn get_assignment(shared: &Shared, tenant_id: &str, object_id: &str) -> Result<Reply, ApiError> {
+    let store = shared.store();
+    let assignment = store
+        .assignment(tenant_id, object_id)
+        .ok_or_else(ApiError::assignment_not_found)?;
+    Ok(Reply::json(200, assignment))
+}
+
+/// `PUT …/tenants/{tenantId}/assignments/{objectId}`: 201 when created, 200 when replaced.
+fn upsert_assignment(
+    shared: &Shared,
+    req: &Request<'_>,
+    tenant_id: String,
+    object_id: String,
+) -> Result<Reply, ApiError> {
+    let request: types::TeamsExtensionAssignmentCreateOrUpdateRequest = parse_json(req.body)?;
+    if let TeamsExtensionPrincipalType::Other(value) = &request.principal_type {
+        return Err(ApiError::unsupported_principal_type(value));
+    }
+    let assignment = types::TeamsExtensionAssignmentResponse {
+        client_ids: request.client_ids,
+        object_id,
+        principal_type: request.principal_type,
+        tenant_id,
+    };
+    let created = shared.store().put_assignment(assignment.clone());
+    Ok(Reply::json(if created { 201 } else { 200 }, &assignment))
+}
+
+/// `DELETE …/tenants/{tenantId}/assignments/{objectId}`: 204, also when there was none (a
+/// retried delete has the same effect as the first).
+fn delete_assignment(shared: &Shared, tenant_id: &str, object_id: &str) -> Result<Reply, ApiError> {
+    shared.store().delete_assignment(tenant_id, object_id);
+    Ok(Reply::no_content())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let id = || "8:acs:r_u".to_owned();
+        assert_eq!(
+            Route::parse("POST", "/identities"),
+            Some(Route::CreateIdentity)
+        );
+        assert_eq!(
+            Route::parse("DELETE", "/identities/8%3Aacs%3Ar_u"),
+            Some(Route::DeleteIdentity(id()))
+        );
+        assert_eq!(
+            Route::parse("POST", "/identities/8%3Aacs%3Ar_u/:issueAccessToken"),
+            Some(Route::IssueAccessToken(id()))
+        );
+        assert_eq!(
+            Route::parse("POST", "/identities/8:acs:r_u/:revokeAccessTokens"),
+            Some(Route::RevokeAccessTokens(id()))
+        );
+        assert_eq!(
+            Route::parse(
+                "PUT",
+                "/access/teamsExtension/tenants/t%2F1/assignments/o%3A1"
+            ),
+            Some(Route::UpsertAssignment("t/1".into(), "o:1".into()))
+        );
+        for (method, path) in [
+            ("GET", "/identities"),
+            ("POST", "/identities/"),
+            ("POST", "//identities"),
+            ("POST", "/identities/x/:issueToken"),
+            ("PATCH", "/access/teamsExtension/tenants/t/assignments/o"),
+            ("GET", "/access/teamsExtension/tenants//assignments/o"),
+            ("POST", "/teamsUser/exchangeAccessToken"),
+            ("GET", ""),
+        ] {
+            assert_eq!(Route::parse(method, path), None, "{method} {path}");
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The tokens the emulator issues: Communication Services access tokens, Teams users' Entra ID
+//! tokens, and Entra ID tokens for the resource (its token credential).
+
+use super::TokenStatus;
+use super::auth::{RESOURCE_AUDIENCE, TEAMS_AUDIENCE};
+use super::jwt::{Claims, signature_part, str_claim, time_claim};
+use super::state::{Shared, Store, TokenRecord};
+use acs_identity::raw::types::CommunicationIdentityAccessToken;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// `scp` of tokens of Communication Services identities.
+const SCP_IDENTITY: u32 = 1792;
+/// `scp` of tokens of Teams users.
+const SCP_TEAMS_USER: u32 = 1024;
+
+fn object(value: Value) -> Claims {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("claims are built as JSON objects"),
+    }
+}
+
+/// What an access token is for.
+pub(crate) struct AcsToken<'a> {
+    /// `skypeid`: the identity without the `8:` prefix, or `orgid:<oid>` for a Teams user.
+    pub(crate) skype_id: &'a str,
+    /// The identity to revoke the token with, if any.
+    pub(crate) user: Option<&'a str>,
+    pub(crate) scp: u32,
+    /// `acsScope`: comma-joined scopes.
+    pub(crate) scopes: String,
+    /// `tid`, for Teams users.
+    pub(crate) tenant_id: Option<&'a str>,
+    pub(crate) expires_on: DateTime<Utc>,
+}
+
+impl<'a> AcsToken<'a> {
+    /// A token for identity `user` (`8:acs:…`) with `scopes`.
+    pub(crate) fn identity(user: &'a str, scopes: String, expires_on: DateTime<Utc>) -> Self {
+        AcsToken {
+            skype_id: user.strip_prefix("8:").unwrap_or(user),
+            user: Some(user),
+            scp: SCP_IDENTITY,
+            scopes,
+            tenant_id: None,
+            expires_on,
+        }
+    }
+
+    /// A token for a Teams user (`orgid:<object id>`), not tied to an identity of the resource.
+    pub(crate) fn teams_user(
+        skype_id: &'a str,
+        tenant_id: &'a str,
+        expires_on: DateTime<Utc>,
+    ) -> Self {
+        AcsToken {
+            skype_id,
+            user: None,
+            scp: SCP_TEAMS_USER,
+            scopes: "voip,chat".to_owned(),
+            tenant_id: Some(tenant_id),
+            expires_on,
+        }
+    }
+
+    /// Signs the token and remembers it in `store` (for revocation and [`status`]).
+    pub(crate) fn issue(
+        self,
+        shared: &Shared,
+        store: &mut Store,
+    ) -> CommunicationIdentityAccessToken {
+        let now = Utc::now();
+        let mut claims = object(json!({
+            "skypeid": self.skype_id,
+            "scp": self.scp,
+            "csi": now.timestamp().to_string(),
+            "exp": self.expires_on.timestamp(),
+            "rgn": "amer",
+            "acsScope": self.scopes,
+            "resourceId": shared.resource_id,
+            "resourceLocation": "unitedstates",
+            "iat": now.timestamp(),
+        }));
+        if let Some(tid) = self.tenant_id {
+            claims.insert("tid".into(), tid.into());
+        }
+        let token = shared.signer.sign(&claims);
+        store.add_token(signature_part(&token), self.user);
+        CommunicationIdentityAccessToken {
+            token,
+            expires_on: self.expires_on,
+        }
+    }
+}
+
+/// An Entra ID-like token of a Teams user for Communication Services.
+pub(crate) fn teams_user_token(
+    shared: &Shared,
+    app_id: &str,
+    user_object_id: &str,
+    tenant_id: &str,
+    lifetime: chrono::Duration,
+) -> String {
+    let now = Utc::now();
+    let expires = now + lifetime;
+    let issued = if expires > now {
+        now
+    } else {
+        expires - chrono::Duration::hours(1)
+    };
+    shared.signer.sign(&object(json!({
+        "aud": TEAMS_AUDIENCE,
+        "iss": format!("https://sts.windows.net/{tenant_id}/"),
+        "iat": issued.timestamp(),
+        "nbf": issued.timestamp(),
+        "exp": expires.timestamp(),
+        "appid": app_id,
+        "oid": user_object_id,
+        "tid": tenant_id,
+        "scp": "Teams.ManageCalls Teams.ManageChats",
+        "ver": "1.0",
+    })))
+}
+
+/// An Entra ID-like token of an application for the resource (`aud` is the Communication
+/// Services audience).
+pub(crate) fn resource_token(
+    shared: &Shared,
+    app_id: &str,
+    tenant_id: &str,
+    expires: DateTime<Utc>,
+) -> String {
+    let now = Utc::now();
+    shared.signer.sign(&object(json!({
+        "aud": RESOURCE_AUDIENCE,
+        "iss": format!("https://sts.windows.net/{tenant_id}/"),
+        "iat": now.timestamp(),
+        "nbf": now.timestamp(),
+        "exp": expires.timestamp(),
+        "appid": app_id,
+        "oid": app_id,
+        "tid": tenant_id,
+        "idtyp": "app",
+        "ver": "1.0",
+    })))
+}
+
+/// The state of a Communication Services access token.
+pub(crate) fn status(shared: &Shared, token: &str) -> TokenStatus {
+    let Some(claims) = shared.signer.verify(token) else {
+        return TokenStatus::Invalid;
+    };
+    if str_claim(&claims, "skypeid").is_none() {
+        return TokenStatus::Invalid;
+    }
+    let Some(expires) = time_claim(&claims, "exp") else {
+        return TokenStatus::Invalid;
+    };
+    match shared.store().token(signature_part(token)) {
+        TokenRecord::Unknown => TokenStatus::Invalid,
+        TokenRecord::UserDeleted => TokenStatus::UserDeleted,
+        TokenRecord::Revoked => TokenStatus::Revoked,
+        TokenRecord::Live if expires <= Utc::now() => TokenStatus::Expired,
+        TokenRecord::Live => TokenStatus::Valid,
+    }
+}

@@ -1,0 +1,95 @@
+//! The context of one try of a call, shared between the facade and the generated client's
+//! hooks through a task-local: what the facade gives the hooks (a bearer token that authorizes
+//! this call), and what the hooks record for the facade (the response's status and headers, a
+//! typed failure; progenitor only carries strings and drops the status of undecodable bodies).
+
+use crate::error::{Error, ResponseMeta};
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// State of one try: created before it, read after it.
+#[derive(Default)]
+pub(crate) struct TryContext {
+    /// A bearer token that authorizes this call instead of the client's credential (the Teams
+    /// extension exchange is authorized by the user's own Entra ID token).
+    pub(crate) bearer: Option<Zeroizing<String>>,
+    /// Status and headers of the response, recorded by `exec`.
+    pub(crate) response: Mutex<Option<ResponseMeta>>,
+    /// A typed error raised by a hook.
+    pub(crate) failure: Mutex<Option<Error>>,
+}
+
+tokio::task_local! {
+    static TRY: Arc<TryContext>;
+}
+
+impl TryContext {
+    /// A context whose try is authorized by `bearer`, when given.
+    pub(crate) fn new(bearer: Option<&str>) -> Arc<Self> {
+        Arc::new(TryContext {
+            bearer: bearer.map(|b| Zeroizing::new(b.to_owned())),
+            ..TryContext::default()
+        })
+    }
+
+    /// Runs `fut` (one call of the generated client) with this context.
+    pub(crate) async fn scope<F: std::future::Future>(self: Arc<Self>, fut: F) -> F::Output {
+        TRY.scope(self, fut).await
+    }
+
+    /// The typed failure a hook recorded, if any.
+    pub(crate) fn take_failure(&self) -> Option<Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    /// What `exec` recorded of the response (default when nothing was received).
+    pub(crate) fn response(&self) -> ResponseMeta {
+        self.response
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_default()
+    }
+}
+
+/// The bearer token of the current try, when the facade set one.
+pub(crate) fn call_bearer() -> Option<Zeroizing<String>> {
+    TRY.try_with(|ctx| ctx.bearer.clone()).ok().flatten()
+}
+
+/// Records the response's status and headers, when the request runs inside a try.
+pub(crate) fn record_response(meta: ResponseMeta) {
+    let _ =
+        TRY.try_with(|ctx| *ctx.response.lock().unwrap_or_else(|p| p.into_inner()) = Some(meta));
+}
+
+/// Records `error` for the facade and returns progenitor's form of it.
+pub(crate) fn fail<E>(error: Error) -> progenitor_client::Error<E> {
+    let message = error.to_string();
+    record_failure(error);
+    progenitor_client::Error::Custom(message)
+}
+
+/// Records `error` for the facade, when the request runs inside a try.
+pub(crate) fn record_failure(error: Error) {
+    let _ =
+        TRY.try_with(|ctx| *ctx.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error));
+}
+
+/// Runs `fut` (a call of the generated client) authorized by `bearer` instead of the client's
+/// credential: how the Teams extension token exchange is authorized in the raw layer.
+///
+/// ```no_run
+/// # async fn run(client: acs_identity::CommunicationIdentityClient) {
+/// use acs_identity::raw;
+/// let body = raw::types::TeamsExtensionExchangeTokenRequest(Default::default());
+/// let answer = raw::with_bearer("<user's entra token>",
+///     client.raw().teams_extension_operations_exchange_token(&body)).await;
+/// # }
+/// ```
+pub async fn with_bearer<F: std::future::Future>(bearer: &str, fut: F) -> F::Output {
+    TryContext::new(Some(bearer)).scope(fut).await
+}
