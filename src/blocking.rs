@@ -118,7 +118,7 @@ impl CommunicationIdentityClient {
     /// The generated client, as [`crate::CommunicationIdentityClient::raw`]. Its methods are
     /// async: run them with [`block_on`](Self::block_on) (not on another runtime: its connections
     /// belong to this client's runtime), e.g.
-    /// `client.block_on(client.raw().identity_operations_revoke_access_tokens("<id>"))?`.
+    /// `client.block_on(client.raw().revoke_access_tokens("<id>"))?`.
     pub fn raw(&self) -> &crate::raw::Client {
         self.client.raw()
     }
@@ -259,6 +259,71 @@ impl CommunicationIdentityClient {
             self.client
                 .delete_teams_extension_assignment(tenant_id, object_id),
         )?
+    }
+}
+
+/// The preview API version's operations (feature `preview`), as in the async client.
+#[cfg(feature = "preview")]
+impl CommunicationIdentityClient {
+    /// The details of `user`: see [`crate::CommunicationIdentityClient::get_user`].
+    pub fn get_user(
+        &self,
+        user: &CommunicationUserIdentifier,
+    ) -> Result<crate::UserDetails, Error> {
+        self.block_on(self.client.get_user(user))?
+    }
+
+    /// Exchanges a user's Entra ID token: see
+    /// [`crate::CommunicationIdentityClient::exchange_entra_id_token`].
+    pub fn exchange_entra_id_token(
+        &self,
+        entra_token: &str,
+    ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
+        self.block_on(self.client.exchange_entra_id_token(entra_token))?
+    }
+
+    /// The Entra ID assignment of `object_id`: see
+    /// [`crate::CommunicationIdentityClient::get_entra_assignment`].
+    pub fn get_entra_assignment(&self, object_id: &str) -> Result<crate::EntraAssignment, Error> {
+        self.block_on(self.client.get_entra_assignment(object_id))?
+    }
+
+    /// Creates or replaces an Entra ID assignment: see
+    /// [`crate::CommunicationIdentityClient::upsert_entra_assignment`].
+    pub fn upsert_entra_assignment<S: AsRef<str> + Sync>(
+        &self,
+        object_id: &str,
+        tenant_id: &str,
+        principal_type: crate::EntraPrincipalType,
+        client_ids: &[S],
+    ) -> Result<crate::EntraAssignment, Error> {
+        self.block_on(self.client.upsert_entra_assignment(
+            object_id,
+            tenant_id,
+            principal_type,
+            client_ids,
+        ))?
+    }
+
+    /// Deletes an Entra ID assignment: see
+    /// [`crate::CommunicationIdentityClient::delete_entra_assignment`].
+    pub fn delete_entra_assignment(&self, object_id: &str) -> Result<(), Error> {
+        self.block_on(self.client.delete_entra_assignment(object_id))?
+    }
+
+    /// Every Entra ID assignment: see
+    /// [`crate::CommunicationIdentityClient::list_entra_assignments`].
+    pub fn list_entra_assignments(&self) -> Result<Vec<crate::EntraAssignment>, Error> {
+        self.block_on(self.client.list_entra_assignments())?
+    }
+
+    /// Changes Entra ID assignments in one request: see
+    /// [`crate::CommunicationIdentityClient::update_entra_assignments`].
+    pub fn update_entra_assignments(
+        &self,
+        updates: &crate::EntraAssignmentUpdates,
+    ) -> Result<Vec<crate::EntraAssignment>, Error> {
+        self.block_on(self.client.update_entra_assignments(updates))?
     }
 }
 

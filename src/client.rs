@@ -31,6 +31,8 @@ pub struct CommunicationIdentityClient {
 
 pub(crate) struct Shared {
     pub(crate) raw: crate::raw::Client,
+    #[cfg(feature = "preview")]
+    pub(crate) preview: crate::raw::preview::Client,
     pub(crate) endpoint: String,
     pub(crate) calls: CallPolicy,
 }
@@ -101,10 +103,15 @@ impl CommunicationIdentityClient {
         let endpoint = url.as_str().trim_end_matches('/').to_owned();
         let credentials_allowed = crate::endpoint::credentials_allowed(&url);
         let policy = RequestPolicy::new(api_version, host, credentials_allowed, auth);
+        #[cfg(feature = "preview")]
+        let preview =
+            crate::raw::preview::Client::new_with_client(&endpoint, http.clone(), policy.clone());
         let raw = crate::raw::Client::new_with_client(&endpoint, http, policy);
         Ok(CommunicationIdentityClient {
             shared: Arc::new(Shared {
                 raw,
+                #[cfg(feature = "preview")]
+                preview,
                 endpoint,
                 calls: CallPolicy::from_options(&options),
             }),
@@ -116,6 +123,15 @@ impl CommunicationIdentityClient {
     /// It does not retry.
     pub fn raw(&self) -> &crate::raw::Client {
         &self.shared.raw
+    }
+
+    /// The generated client of the preview API version (feature `preview`), with this client's
+    /// authentication, `api-version` and encoding applied. Its operations that the client's API
+    /// version lacks are refused before sending: set
+    /// `ClientOptions::api_version` to [`PREVIEW_API_VERSION`](crate::spec::PREVIEW_API_VERSION).
+    #[cfg(feature = "preview")]
+    pub fn raw_preview(&self) -> &crate::raw::preview::Client {
+        &self.shared.preview
     }
 
     /// The endpoint requests go to, without a trailing `/`.

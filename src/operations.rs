@@ -22,7 +22,7 @@ impl CommunicationIdentityClient {
             .shared
             .calls
             .run("create_user", CreatesState, None, || {
-                raw.identity_operations_create(&body)
+                raw.create_identity(&body)
             })
             .await?;
         Ok(CommunicationUserIdentifier::new(result.identity.id))
@@ -44,7 +44,7 @@ impl CommunicationIdentityClient {
             .shared
             .calls
             .run("create_user_and_token", CreatesState, None, || {
-                raw.identity_operations_create(&body)
+                raw.create_identity(&body)
             })
             .await?;
         user_and_token(result)
@@ -69,6 +69,10 @@ impl CommunicationIdentityClient {
                 "a token expiry was given without token scopes; give the scopes of the token too",
             ));
         }
+        #[cfg(feature = "preview")]
+        if let Some(custom_id) = &options.custom_id {
+            return self.create_durable_user(custom_id, &options).await;
+        }
         let body = types::CommunicationIdentityCreateRequest {
             create_token_with_scopes: if with_token {
                 non_empty(&options.token_scopes)?
@@ -82,7 +86,7 @@ impl CommunicationIdentityClient {
             .shared
             .calls
             .run("create_user_with", CreatesState, None, || {
-                raw.identity_operations_create(&body)
+                raw.create_identity(&body)
             })
             .await?;
         if with_token {
@@ -112,7 +116,7 @@ impl CommunicationIdentityClient {
             .shared
             .calls
             .run("get_token", Safe, None, || {
-                raw.identity_operations_issue_access_token(id, &body)
+                raw.issue_access_token(id, &body)
             })
             .await?;
         Ok(token.into())
@@ -124,9 +128,7 @@ impl CommunicationIdentityClient {
         let raw = self.raw();
         self.shared
             .calls
-            .run("revoke_tokens", Safe, None, || {
-                raw.identity_operations_revoke_access_tokens(id)
-            })
+            .run("revoke_tokens", Safe, None, || raw.revoke_access_tokens(id))
             .await
     }
 
@@ -136,9 +138,7 @@ impl CommunicationIdentityClient {
         let raw = self.raw();
         self.shared
             .calls
-            .run("delete_user", Safe, None, || {
-                raw.identity_operations_delete(id)
-            })
+            .run("delete_user", Safe, None, || raw.delete_identity(id))
             .await
     }
 
@@ -161,7 +161,7 @@ impl CommunicationIdentityClient {
             .shared
             .calls
             .run("get_token_for_teams_user", Safe, None, || {
-                raw.teams_user_operations_exchange_teams_user_access_token(&body)
+                raw.exchange_teams_user_access_token(&body)
             })
             .await?;
         Ok(token.into())
@@ -184,7 +184,7 @@ impl CommunicationIdentityClient {
                 "exchange_teams_extension_token",
                 Safe,
                 Some(entra_token),
-                || raw.teams_extension_operations_exchange_token(&body),
+                || raw.exchange_teams_extension_token(&body),
             )
             .await?;
         user_and_token(result)
@@ -201,7 +201,7 @@ impl CommunicationIdentityClient {
         self.shared
             .calls
             .run("get_teams_extension_assignment", Safe, None, || {
-                raw.teams_extension_operations_get_assignment(tenant_id, object_id)
+                raw.get_teams_extension_assignment(tenant_id, object_id)
             })
             .await
             .map(Into::into)
@@ -224,7 +224,7 @@ impl CommunicationIdentityClient {
         self.shared
             .calls
             .run("upsert_teams_extension_assignment", Safe, None, || {
-                raw.teams_extension_operations_upsert_assignment(tenant_id, object_id, &body)
+                raw.upsert_teams_extension_assignment(tenant_id, object_id, &body)
             })
             .await
             .map(Into::into)
@@ -241,13 +241,15 @@ impl CommunicationIdentityClient {
         self.shared
             .calls
             .run("delete_teams_extension_assignment", Safe, None, || {
-                raw.teams_extension_operations_delete_assignment(tenant_id, object_id)
+                raw.delete_teams_extension_assignment(tenant_id, object_id)
             })
             .await
     }
 }
 
-fn non_empty(scopes: &[CommunicationTokenScope]) -> Result<Vec<CommunicationTokenScope>, Error> {
+pub(crate) fn non_empty(
+    scopes: &[CommunicationTokenScope],
+) -> Result<Vec<CommunicationTokenScope>, Error> {
     if scopes.is_empty() {
         return Err(Error::invalid_argument(format!(
             "at least one token scope is required; allowed: {}",
@@ -265,7 +267,7 @@ fn non_empty(scopes: &[CommunicationTokenScope]) -> Result<Vec<CommunicationToke
     Ok(scopes.to_vec())
 }
 
-fn required<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
+pub(crate) fn required<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
     if value.trim().is_empty() {
         return Err(Error::invalid_argument(format!(
             "`{name}` must not be empty"

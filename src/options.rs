@@ -99,6 +99,8 @@ impl Default for RetryOptions {
 pub struct CreateUserOptions {
     pub(crate) token_scopes: Vec<crate::CommunicationTokenScope>,
     pub(crate) token_expiry: Option<crate::TokenExpiry>,
+    #[cfg(feature = "preview")]
+    pub(crate) custom_id: Option<String>,
 }
 
 impl CreateUserOptions {
@@ -116,6 +118,18 @@ impl CreateUserOptions {
     ) -> Self {
         self.token_scopes = scopes.to_vec();
         self.token_expiry = expiry;
+        self
+    }
+
+    /// Tags the user with your own id (preview API version, feature `preview`): a durable
+    /// identity. Creating again with the same custom id returns the same user, so a backend can
+    /// map its own user ids without storing ours; such a creation is retried like any idempotent
+    /// operation. The id is 1 to 256 characters
+    /// ([`CUSTOM_ID_MIN_LENGTH`](crate::spec::CUSTOM_ID_MIN_LENGTH),
+    /// [`CUSTOM_ID_MAX_LENGTH`](crate::spec::CUSTOM_ID_MAX_LENGTH)), checked before sending.
+    #[cfg(feature = "preview")]
+    pub fn custom_id(mut self, custom_id: impl Into<String>) -> Self {
+        self.custom_id = Some(custom_id.into());
         self
     }
 }

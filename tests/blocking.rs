@@ -5,6 +5,7 @@
 
 mod common;
 
+use acs_identity::spec::API_VERSION;
 use common::no_retries;
 
 use acs_identity::blocking::CommunicationIdentityClient;
@@ -116,7 +117,7 @@ fn every_operation() {
         .delete_teams_extension_assignment("t/1", "o:1")
         .unwrap();
 
-    let api = "api-version=2026-09-23";
+    let api = format!("api-version={API_VERSION}");
     let assignment = "/access/teamsExtension/tenants/t%2F1/assignments/o%3A1";
     let expected = [
         ("POST", format!("/identities?{api}")),
@@ -176,14 +177,14 @@ fn accessors_and_raw() {
     assert_eq!(client.endpoint(), server.mock.endpoint());
     assert_eq!(client.api_version(), acs_identity::spec::API_VERSION);
     let response = client
-        .block_on(client.raw().identity_operations_revoke_access_tokens(USER))
+        .block_on(client.raw().revoke_access_tokens(USER))
         .unwrap()
         .unwrap();
     assert_eq!(response.status().as_u16(), 204);
     let r = server.mock.last();
     assert_eq!(
         r.target,
-        format!("/identities/{USER_IN_PATH}/:revokeAccessTokens?api-version=2026-09-23")
+        format!("/identities/{USER_IN_PATH}/:revokeAccessTokens?api-version={API_VERSION}")
     );
     r.check_signature(KEY).unwrap();
 

@@ -4,6 +4,7 @@ mod common;
 
 use common::no_retries;
 
+use acs_identity::spec::API_VERSION;
 use acs_identity::{
     AccessKey, ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
     CommunicationUserIdentifier, ErrorKind, TeamsExtensionPrincipalType, TokenExpiry,
@@ -41,7 +42,7 @@ async fn create_user_sends_no_body_and_is_signed() {
     assert_eq!(user.id(), USER);
     let r = server.last();
     assert_eq!(r.method, "POST");
-    assert_eq!(r.target, "/identities?api-version=2026-09-23");
+    assert_eq!(r.target, format!("/identities?api-version={API_VERSION}"));
     assert!(r.body.is_empty());
     assert_eq!(r.header("content-length"), Some("0"));
     assert_eq!(
@@ -103,7 +104,7 @@ async fn get_token_omits_expiry_when_not_given_and_encodes_the_id() {
     let r = server.last();
     assert_eq!(
         r.target,
-        format!("/identities/{USER_IN_PATH}/:issueAccessToken?api-version=2026-09-23")
+        format!("/identities/{USER_IN_PATH}/:issueAccessToken?api-version={API_VERSION}")
     );
     assert_eq!(r.json(), json!({"scopes": ["chat"]}));
     r.check_signature(KEY).unwrap();
@@ -157,7 +158,7 @@ async fn teams_user_exchange() {
     let r = server.last();
     assert_eq!(
         r.target,
-        "/teamsUser/:exchangeAccessToken?api-version=2026-09-23"
+        format!("/teamsUser/:exchangeAccessToken?api-version={API_VERSION}")
     );
     assert_eq!(
         r.json(),
@@ -182,7 +183,7 @@ async fn teams_extension_exchange_is_authorized_by_the_users_token() {
     let r = server.last();
     assert_eq!(
         r.target,
-        "/access/teamsExtension/:exchangeAccessToken?api-version=2026-09-23"
+        format!("/access/teamsExtension/:exchangeAccessToken?api-version={API_VERSION}")
     );
     assert_eq!(r.header("authorization"), Some("Bearer user-entra-token"));
     assert_eq!(r.json(), json!({}));
@@ -350,7 +351,7 @@ fn malformed_configuration_is_refused() {
     let e = CommunicationIdentityClient::new("https://x?y=1", key.clone(), None).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Configuration);
     let options = ClientOptions {
-        api_version: Some("2026-09-23&x=1".into()),
+        api_version: Some(format!("{API_VERSION}&x=1")),
         ..ClientOptions::default()
     };
     assert!(CommunicationIdentityClient::new("https://x", key.clone(), Some(options)).is_err());

@@ -11,12 +11,23 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-const SPEC_DIR: &str = "spec/specification/communication/data-plane/Identity/stable";
-const VERSIONS: &[&str] = &["2023-10-01", "2025-06-30", "2026-09-23"];
+const SPEC_DIR: &str = "spec/specification/communication/data-plane/Identity";
+
+/// Every vendored version, as the crate's spec facts list them.
+const VERSIONS: &[&str] = acs_identity::spec::API_VERSIONS;
+
+/// Example files the specs reference but that could not be obtained (spec/SOURCES.md).
+const MISSING_EXAMPLES: &[&str] = &["2025-03-02-preview/examples/DeleteIdentity.json"];
 
 fn spec_path(version: &str) -> PathBuf {
+    let kind = if version.ends_with("-preview") {
+        "preview"
+    } else {
+        "stable"
+    };
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(SPEC_DIR)
+        .join(kind)
         .join(version)
         .join("CommunicationIdentity.json")
 }
@@ -26,42 +37,54 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-#[test]
-fn converted_document_of_the_default_version() {
-    let doc = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
-    let parsed: openapiv3::OpenAPI = serde_json::from_str(doc).expect("valid OpenAPI 3.0");
-    assert_eq!(parsed.info.version, acs_identity::spec::API_VERSION);
-    insta::assert_snapshot!("openapi-2026-09-23", doc);
-}
-
-#[test]
-fn generated_code_of_the_default_version() {
-    insta::assert_snapshot!(
-        "generated-2026-09-23",
-        include_str!(concat!(env!("OUT_DIR"), "/generated.rs"))
-    );
-}
-
-#[test]
-fn build_conversion_equals_test_conversion() {
-    let conversion = convert::convert_file(&spec_path("2026-09-23")).unwrap();
-    let built: Value =
-        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/openapi.json"))).unwrap();
+/// The converted document and the generated code of a generated version: snapshots named
+/// after the version, and the build's conversion equal to the test's.
+fn check_generated(version: &str, document: &str, generated: &str) {
+    let parsed: openapiv3::OpenAPI = serde_json::from_str(document).expect("valid OpenAPI 3.0");
+    assert_eq!(parsed.info.version, version);
+    insta::assert_snapshot!(format!("openapi-{version}"), document);
+    insta::assert_snapshot!(format!("generated-{version}"), generated);
+    let conversion = convert::convert_file(&spec_path(version)).unwrap();
+    let built: Value = serde_json::from_str(document).unwrap();
     assert_eq!(conversion.openapi, built);
 }
 
 #[test]
-fn older_versions_convert() {
-    for version in ["2023-10-01", "2025-06-30"] {
+fn generated_default_version() {
+    check_generated(
+        acs_identity::spec::API_VERSION,
+        include_str!(concat!(env!("OUT_DIR"), "/openapi_stable.json")),
+        include_str!(concat!(env!("OUT_DIR"), "/generated_stable.rs")),
+    );
+}
+
+#[cfg(feature = "preview")]
+#[test]
+fn generated_preview_version() {
+    check_generated(
+        acs_identity::spec::PREVIEW_API_VERSION,
+        include_str!(concat!(env!("OUT_DIR"), "/openapi_preview.json")),
+        include_str!(concat!(env!("OUT_DIR"), "/generated_preview.rs")),
+    );
+}
+
+#[test]
+fn other_versions_convert() {
+    for &version in VERSIONS {
+        if version == acs_identity::spec::API_VERSION || version.ends_with("-preview") {
+            continue;
+        }
         let conversion =
             convert::convert_file(&spec_path(version)).unwrap_or_else(|e| panic!("{version}: {e}"));
         let parsed: openapiv3::OpenAPI = serde_json::from_value(conversion.openapi.clone())
             .unwrap_or_else(|e| panic!("{version} is not valid OpenAPI 3.0: {e}"));
         assert_eq!(parsed.info.version, version);
-        assert_eq!(
-            conversion.facts.operations.len(),
-            if version == "2023-10-01" { 5 } else { 9 }
-        );
+        let expected = acs_identity::spec::OPERATIONS
+            .iter()
+            .filter(|op| op.versions.contains(&version))
+            .count();
+        assert_eq!(conversion.facts.operations.len(), expected);
+        assert!(expected >= 5);
         insta::assert_json_snapshot!(format!("openapi-{version}"), conversion.openapi);
     }
 }
@@ -86,8 +109,11 @@ fn external_refs_are_bundled() {
 
 #[test]
 fn adjustments_are_applied_and_named() {
-    let doc: Value =
-        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/openapi.json"))).unwrap();
+    let doc: Value = serde_json::from_str(include_str!(concat!(
+        env!("OUT_DIR"),
+        "/openapi_stable.json"
+    )))
+    .unwrap();
     let text = doc.to_string();
     assert!(
         !text.contains("\"default\":"),
@@ -114,7 +140,7 @@ fn adjustments_are_applied_and_named() {
 #[test]
 fn spec_facts_come_from_the_spec() {
     use acs_identity::spec;
-    let raw = read_json(&spec_path("2026-09-23"));
+    let raw = read_json(&spec_path(acs_identity::spec::API_VERSION));
     let defs = &raw["definitions"];
     let expiry = &defs["CommunicationIdentityAccessTokenRequest"]["properties"]["expiresInMinutes"];
     assert_eq!(expiry["minimum"], json!(spec::EXPIRES_IN_MINUTES_MIN));
@@ -149,44 +175,32 @@ fn open_enums_know_every_spec_value() {
     assert_eq!(serde_json::to_value(&unknown).unwrap(), json!("sms.send"));
 }
 
-/// `IdentityOperations_Create` -> `identity_operations_create`, as progenitor names methods.
-fn snake_case(id: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[test]
-fn every_operation_has_a_generated_method() {
-    let generated = include_str!(concat!(env!("OUT_DIR"), "/generated.rs"));
-    let raw = read_json(&spec_path("2026-09-23"));
-    let mut ids = Vec::new();
+fn every_operation_has_a_generated_method_named_by_the_table() {
+    let generated = include_str!(concat!(env!("OUT_DIR"), "/generated_stable.rs"));
+    let version = acs_identity::spec::API_VERSION;
+    let raw = read_json(&spec_path(version));
+    let mut count = 0;
     for (path, item) in raw["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap();
-            ids.push(id.to_owned());
-            let facts = acs_identity::spec::Operation::by_id(id)
-                .unwrap_or_else(|| panic!("{id} missing from spec::OPERATIONS"));
-            assert_eq!(facts.path, path);
-            assert_eq!(facts.method, method.to_uppercase());
-            let signature = format!("pub async fn {}<", snake_case(id));
-            assert!(
-                generated.contains(&signature),
-                "no generated method for {id}"
-            );
+        for method in item.as_object().unwrap().keys() {
+            let op = acs_identity::spec::Operation::by_route(method, path)
+                .unwrap_or_else(|| panic!("{method} {path} missing from spec::OPERATIONS"));
+            assert!(op.versions.contains(&version));
+            let signature = format!("pub async fn {}<", op.name);
+            assert!(generated.contains(&signature), "no method {}", op.name);
+            count += 1;
         }
     }
-    assert_eq!(ids.len(), 9);
-    assert_eq!(ids.len(), acs_identity::spec::OPERATIONS.len());
+    assert_eq!(count, 9);
+    // Every name comes from the table, whatever the version's operationIds.
+    for op in acs_identity::spec::OPERATIONS {
+        assert!(
+            convert::OPERATION_NAMES
+                .iter()
+                .any(|(m, p, n)| (*m, *p, *n) == (op.method, op.path, op.name)),
+            "{op:?}"
+        );
+    }
 }
 
 #[test]
@@ -209,10 +223,19 @@ fn unknown_constructs_are_rejected_with_file_and_pointer() {
 
     let mut form = base.clone();
     form["definitions"] = json!({});
-    form["paths"] = json!({"/x": {"post": {"operationId": "X", "parameters": [
+    form["paths"] = json!({"/identities": {"post": {"operationId": "X", "parameters": [
         {"name": "f", "in": "formData", "type": "string"}], "responses": {"200": {"description": "ok"}}}}});
     let err = convert::convert_value(&form, Path::new("bad.json")).unwrap_err();
-    assert_eq!(err.pointer, "/paths/~1x/post/parameters/0/in");
+    assert_eq!(err.pointer, "/paths/~1identities/post/parameters/0/in");
+
+    // An operation the name table does not know: named with its method, path and operationId.
+    let mut unnamed = form.clone();
+    unnamed["paths"] = json!({"/x": {"post": {"operationId": "Thing_Do",
+        "responses": {"200": {"description": "ok"}}}}});
+    let err = convert::convert_value(&unnamed, Path::new("new.json")).unwrap_err();
+    assert_eq!(err.pointer, "/paths/~1x/post/operationId");
+    assert!(err.message.contains("`Thing_Do` (POST /x)"), "{err}");
+    assert!(err.message.contains("OPERATION_NAMES"), "{err}");
 
     let mut swagger3 = base.clone();
     swagger3["swagger"] = json!("3.0");
@@ -264,68 +287,225 @@ fn round_trip<T: DeserializeOwned + Serialize>(what: &str, body: &Value) {
 }
 
 /// Checks a request or response body of an example against the generated type of its
-/// operation (`kind` is the operationId without its group prefix, same in every version).
-fn check_body(what: &str, kind: &str, request: bool, body: &Value) {
-    match (kind, request) {
-        ("Create", true) => round_trip::<types::CommunicationIdentityCreateRequest>(what, body),
-        ("Create", false) => {
+/// operation (by the operation's name, the same at every version). The preview's own operations
+/// are checked against the preview's types (feature `preview`); without it they are counted as
+/// not checked.
+fn check_body(what: &str, name: &str, request: bool, body: &Value) -> bool {
+    match (name, request) {
+        ("create_identity", true) => {
+            round_trip::<types::CommunicationIdentityCreateRequest>(what, body)
+        }
+        ("create_identity" | "exchange_teams_extension_token", false) => {
             round_trip::<types::CommunicationIdentityAccessTokenResult>(what, body)
         }
-        ("IssueAccessToken", true) => {
+        ("issue_access_token", true) => {
             round_trip::<types::CommunicationIdentityAccessTokenRequest>(what, body)
         }
-        ("IssueAccessToken" | "ExchangeTeamsUserAccessToken", false) => {
+        ("issue_access_token" | "exchange_teams_user_access_token", false) => {
             round_trip::<types::CommunicationIdentityAccessToken>(what, body)
         }
-        ("ExchangeTeamsUserAccessToken", true) => {
+        ("exchange_teams_user_access_token", true) => {
             round_trip::<types::TeamsUserExchangeTokenRequest>(what, body)
         }
-        ("ExchangeToken", true) => {
+        ("exchange_teams_extension_token", true) => {
             round_trip::<types::TeamsExtensionExchangeTokenRequest>(what, body)
         }
-        ("ExchangeToken", false) => {
-            round_trip::<types::CommunicationIdentityAccessTokenResult>(what, body)
-        }
-        ("UpsertAssignment", true) => {
+        ("upsert_teams_extension_assignment", true) => {
             round_trip::<types::TeamsExtensionAssignmentCreateOrUpdateRequest>(what, body)
         }
-        ("GetAssignment" | "UpsertAssignment", false) => {
+        ("get_teams_extension_assignment" | "upsert_teams_extension_assignment", false) => {
             round_trip::<types::TeamsExtensionAssignmentResponse>(what, body)
         }
-        _ => panic!("{what}: a body for {kind} was not expected"),
+        _ => panic!("{what}: a body for {name} was not expected"),
     }
+    true
+}
+
+#[cfg(feature = "preview")]
+fn check_preview_body(what: &str, name: &str, request: bool, body: &Value) -> bool {
+    use acs_identity::raw::preview::types as p;
+    match (name, request) {
+        ("create_identity", true) => {
+            round_trip::<p::CommunicationIdentityCreateRequest>(what, body)
+        }
+        ("create_identity" | "exchange_teams_extension_token", false) => {
+            round_trip::<p::CommunicationIdentityAccessTokenResult>(what, body)
+        }
+        ("issue_access_token", true) => {
+            round_trip::<p::CommunicationIdentityAccessTokenRequest>(what, body)
+        }
+        ("issue_access_token" | "exchange_teams_user_access_token", false) => {
+            round_trip::<p::CommunicationIdentityAccessToken>(what, body)
+        }
+        ("exchange_teams_user_access_token", true) => {
+            round_trip::<p::TeamsUserExchangeTokenRequest>(what, body)
+        }
+        ("exchange_teams_extension_token", true) => {
+            round_trip::<p::TeamsExtensionExchangeTokenRequest>(what, body)
+        }
+        ("upsert_teams_extension_assignment", true) => {
+            round_trip::<p::TeamsExtensionAssignmentCreateOrUpdateRequest>(what, body)
+        }
+        ("get_teams_extension_assignment" | "upsert_teams_extension_assignment", false) => {
+            round_trip::<p::TeamsExtensionAssignmentResponse>(what, body)
+        }
+        ("get_identity", false) => round_trip::<p::CommunicationIdentity>(what, body),
+        ("exchange_entra_id_token", true) => round_trip::<p::EntraExchangeTokenRequest>(what, body),
+        ("exchange_entra_id_token", false) => {
+            round_trip::<p::CommunicationIdentityAccessTokenResult>(what, body)
+        }
+        ("list_entra_assignments" | "update_entra_assignments", false) => {
+            round_trip::<p::EntraAssignmentsResponse>(what, body)
+        }
+        ("update_entra_assignments", true) => {
+            round_trip::<p::EntraAssignmentUpdateBulkRequest>(what, body)
+        }
+        ("upsert_entra_assignment", true) => {
+            round_trip::<p::EntraAssignmentCreateOrUpdateRequest>(what, body)
+        }
+        ("get_entra_assignment" | "upsert_entra_assignment", false) => {
+            round_trip::<p::EntraAssignment>(what, body)
+        }
+        _ => panic!("{what}: a body for {name} was not expected"),
+    }
+    true
+}
+
+#[cfg(not(feature = "preview"))]
+fn check_preview_body(what: &str, name: &str, _request: bool, _body: &Value) -> bool {
+    assert!(
+        acs_identity::spec::Operation::by_name(name).is_some(),
+        "{what}: {name}"
+    );
+    false
 }
 
 #[test]
 fn every_example_body_round_trips_through_the_generated_types() {
-    let mut checked = 0;
-    for version in VERSIONS {
+    let (mut checked, mut not_checked) = (0, 0);
+    let mut missing = Vec::new();
+    for &version in VERSIONS {
         let path = spec_path(version);
         let spec = read_json(&path);
-        for item in spec["paths"].as_object().unwrap().values() {
-            for op in item.as_object().unwrap().values() {
-                let id = op["operationId"].as_str().unwrap();
-                let kind = id.rsplit('_').next().unwrap();
+        for (route, item) in spec["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let name = acs_identity::spec::Operation::by_route(method, route)
+                    .unwrap_or_else(|| panic!("{method} {route}"))
+                    .name;
                 for example in op["x-ms-examples"].as_object().unwrap().values() {
-                    let file = path
-                        .parent()
-                        .unwrap()
-                        .join(example["$ref"].as_str().unwrap());
+                    let reference = example["$ref"].as_str().unwrap();
+                    let file = path.parent().unwrap().join(reference);
+                    if !file.exists() {
+                        missing.push(format!("{version}/{}", reference.trim_start_matches("./")));
+                        continue;
+                    }
                     let ex = read_json(&file);
-                    let name = file.display();
+                    let shown = file.display();
+                    let mut bodies = Vec::new();
                     if let Some(body) = ex["parameters"].get("body") {
-                        check_body(&format!("{name} request"), kind, true, body);
-                        checked += 1;
+                        bodies.push((format!("{shown} request"), true, body.clone()));
                     }
                     for (status, response) in ex["responses"].as_object().unwrap() {
                         if let Some(body) = response.get("body") {
-                            check_body(&format!("{name} {status}"), kind, false, body);
+                            bodies.push((format!("{shown} {status}"), false, body.clone()));
+                        }
+                    }
+                    for (what, request, body) in bodies {
+                        // The preview is its own surface: its bodies against its own types.
+                        let done = if version.ends_with("-preview") {
+                            check_preview_body(&what, name, request, &body)
+                        } else {
+                            check_body(&what, name, request, &body)
+                        };
+                        if done {
                             checked += 1;
+                        } else {
+                            not_checked += 1;
                         }
                     }
                 }
             }
         }
     }
+    assert_eq!(missing, MISSING_EXAMPLES, "example files missing");
     assert!(checked >= 30, "only {checked} bodies checked");
+    if cfg!(feature = "preview") {
+        assert_eq!(not_checked, 0);
+        assert!(checked >= 50, "only {checked} bodies checked");
+    }
+}
+
+#[test]
+fn preview_constructs_are_converted_with_named_adjustments() {
+    let path = spec_path("2025-03-02-preview");
+    let conversion = convert::convert_file(&path).unwrap();
+    let doc = &conversion.openapi;
+    let applied: Vec<&str> = doc["x-acs-adjustments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for name in [
+        "operation-names",
+        "merge-patch-as-json",
+        "merge-patch-nulls",
+        "no-content-beside-content",
+        "pageable-by-client",
+        "max-length-from-description",
+    ] {
+        assert!(applied.contains(&name), "{name} not applied: {applied:?}");
+    }
+    let patch = &doc["paths"]["/access/entra/assignments"]["patch"];
+    assert_eq!(patch["operationId"], json!("update_entra_assignments"));
+    assert_eq!(
+        patch["x-acs-operation-id"],
+        json!("EntraIdAssignments_Update")
+    );
+    assert!(patch["requestBody"]["content"]["application/json"].is_object());
+    assert!(patch["responses"].get("204").is_none());
+    assert!(patch.get("x-ms-pageable").is_none());
+    let map =
+        &doc["components"]["schemas"]["EntraAssignmentUpdateBulkRequest"]["additionalProperties"];
+    assert_eq!(map["nullable"], json!(true));
+    let custom_id = &doc["components"]["schemas"]["CommunicationIdentityCreateRequest"]["properties"]
+        ["customId"];
+    assert_eq!(
+        (
+            custom_id["minLength"].clone(),
+            custom_id["maxLength"].clone()
+        ),
+        (json!(1), json!(256))
+    );
+    let facts = conversion
+        .facts
+        .operations
+        .iter()
+        .find(|o| o.name == "update_entra_assignments")
+        .unwrap();
+    assert!(facts.merge_patch && facts.no_content_success);
+    assert_eq!(facts.next_link.as_deref(), Some("nextLink"));
+}
+
+#[test]
+fn the_version_table_matches_the_specs() {
+    use acs_identity::spec::{API_VERSIONS, OPERATIONS};
+    for &version in API_VERSIONS {
+        let spec = read_json(&spec_path(version));
+        let mut routes = Vec::new();
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                routes.push((method.to_uppercase(), path.clone()));
+            }
+        }
+        for op in OPERATIONS {
+            let present = routes.contains(&(op.method.to_owned(), op.path.to_owned()));
+            assert_eq!(
+                op.versions.contains(&version),
+                present,
+                "{} at {version}",
+                op.name
+            );
+        }
+    }
 }

@@ -21,12 +21,10 @@
 //! crate implements the stable contract, so its request is checked to be the recorded one plus
 //! `appId` and `userId`.
 //!
-//! Skipped exchanges (each is listed by the replay test, and only these reasons are accepted):
-//! - `POST /identities` with `customId` (`net-assets/`, `js-assets/`, api-version
-//!   2025-03-02-preview): custom ids are not in the spec versions this crate is generated from,
-//!   so the client has no way to send them;
-//! - `GET /identities/{id}` (same recordings): getting an identity is not an operation of those
-//!   spec versions either.
+//! The exchanges of the preview API version (`net-assets/`, `js-assets/`, 2025-03-02-preview:
+//! `POST /identities` with `customId`, `GET /identities/{id}`) are replayed with the feature
+//! `preview`, and skipped without it (each is listed by the replay test, and only these reasons
+//! are accepted).
 
 mod common;
 
@@ -69,10 +67,12 @@ const COVERED_AT_LEAST: &[(&str, usize)] = &[
 ];
 
 /// The reasons an exchange may be skipped for.
+#[cfg(not(feature = "preview"))]
 const SKIP_CUSTOM_ID: &str =
-    "creating an identity with a customId (2025-03-02-preview) is not in the spec";
+    "creating an identity with a customId (2025-03-02-preview) needs the feature `preview`";
+#[cfg(not(feature = "preview"))]
 const SKIP_GET_IDENTITY: &str =
-    "getting an identity (2025-03-02-preview) is not an operation of the spec";
+    "getting an identity (2025-03-02-preview) needs the feature `preview`";
 
 #[derive(Debug, Deserialize)]
 struct Fixture {
@@ -229,6 +229,16 @@ fn original_body(file: &str, ex: &Exchange) -> Option<Value> {
 #[derive(Debug, Clone)]
 enum Op {
     CreateUser,
+    #[cfg(feature = "preview")]
+    CreateDurableUser {
+        custom_id: String,
+        scopes: Vec<CommunicationTokenScope>,
+        minutes: Option<u32>,
+    },
+    #[cfg(feature = "preview")]
+    GetUser {
+        id: String,
+    },
     CreateUserAndToken {
         scopes: Vec<CommunicationTokenScope>,
         minutes: Option<u32>,
@@ -281,8 +291,21 @@ fn plan(ex: &Exchange, body: Option<&Value>) -> Plan {
     let fields = body.unwrap_or(&empty);
     match (ex.method.as_str(), segs.as_slice()) {
         ("POST", ["identities"]) => {
-            if fields.get("customId").is_some() {
-                return Plan::Skip(SKIP_CUSTOM_ID);
+            if let Some(custom_id) = fields.get("customId") {
+                #[cfg(not(feature = "preview"))]
+                {
+                    let _ = custom_id;
+                    return Plan::Skip(SKIP_CUSTOM_ID);
+                }
+                #[cfg(feature = "preview")]
+                return Plan::Run(Op::CreateDurableUser {
+                    custom_id: custom_id.as_str().expect("customId string").to_owned(),
+                    scopes: fields
+                        .get("createTokenWithScopes")
+                        .map(scopes_of)
+                        .unwrap_or_default(),
+                    minutes: minutes_of(fields),
+                });
             }
             match fields.get("createTokenWithScopes") {
                 Some(scopes) => Plan::Run(Op::CreateUserAndToken {
@@ -295,7 +318,10 @@ fn plan(ex: &Exchange, body: Option<&Value>) -> Plan {
                 }
             }
         }
+        #[cfg(not(feature = "preview"))]
         ("GET", ["identities", _]) => Plan::Skip(SKIP_GET_IDENTITY),
+        #[cfg(feature = "preview")]
+        ("GET", ["identities", id]) => Plan::Run(Op::GetUser { id: id.to_string() }),
         ("DELETE", ["identities", id]) => Plan::Run(Op::DeleteUser { id: id.to_string() }),
         ("POST", ["identities", id, ":issueAccessToken"]) => Plan::Run(Op::GetToken {
             id: id.to_string(),
@@ -332,6 +358,10 @@ fn refused_client_side(op: &Op) -> bool {
     let bad_minutes = |m: &Option<u32>| m.is_some_and(|m| !(60..=1440).contains(&m));
     match op {
         Op::CreateUser | Op::RevokeTokens { .. } | Op::DeleteUser { .. } => false,
+        #[cfg(feature = "preview")]
+        Op::GetUser { .. } => false,
+        #[cfg(feature = "preview")]
+        Op::CreateDurableUser { minutes, .. } => bad_minutes(minutes),
         Op::CreateUserAndToken { scopes, minutes }
         | Op::GetToken {
             scopes, minutes, ..
@@ -350,6 +380,8 @@ fn expected_body(op: &Op, original: Option<&Value>, api_version: &str) -> Option
         // No body at all for a plain create, as the Python SDK sends (Content-Length 0); older
         // recordings sent `{}`, which means the same to the service.
         Op::CreateUser | Op::RevokeTokens { .. } | Op::DeleteUser { .. } => None,
+        #[cfg(feature = "preview")]
+        Op::GetUser { .. } => None,
         Op::TeamsUserToken {
             app_id, user_id, ..
         } if api_version == TEAMS_PREVIEW_API_VERSION => {
@@ -374,6 +406,8 @@ fn expected_body(op: &Op, original: Option<&Value>, api_version: &str) -> Option
 enum Outcome {
     User(CommunicationUserIdentifier),
     UserAndToken(CommunicationUserIdentifier, AccessToken),
+    #[cfg(feature = "preview")]
+    Details(acs_identity::UserDetails),
     Token(AccessToken),
     Done,
 }
@@ -382,6 +416,27 @@ async fn invoke(client: &CommunicationIdentityClient, op: &Op) -> Result<Outcome
     let expiry = |m: &Option<u32>| m.map(TokenExpiry::from_minutes).transpose();
     Ok(match op {
         Op::CreateUser => Outcome::User(client.create_user().await?),
+        #[cfg(feature = "preview")]
+        Op::CreateDurableUser {
+            custom_id,
+            scopes,
+            minutes,
+        } => {
+            let mut options = acs_identity::CreateUserOptions::new().custom_id(custom_id);
+            if !scopes.is_empty() {
+                options = options.with_token(scopes, expiry(minutes)?);
+            }
+            match client.create_user_with(options).await?.into_parts() {
+                (user, Some(token)) => Outcome::UserAndToken(user, token),
+                (user, None) => Outcome::User(user),
+            }
+        }
+        #[cfg(feature = "preview")]
+        Op::GetUser { id } => Outcome::Details(
+            client
+                .get_user(&CommunicationUserIdentifier::new(id.as_str()))
+                .await?,
+        ),
         Op::CreateUserAndToken { scopes, minutes } => {
             let (user, token) = client
                 .create_user_and_token(scopes, expiry(minutes)?)
@@ -519,6 +574,26 @@ fn check_success(what: &str, outcome: &Outcome, ex: &Exchange) {
             if let Outcome::UserAndToken(_, token) = outcome {
                 check_token(what, token, &body["accessToken"]);
             }
+        }
+        #[cfg(feature = "preview")]
+        Outcome::Details(details) => {
+            assert_eq!(ex.status, 200, "{what}");
+            let body = body.expect("identity body");
+            assert_eq!(
+                details.user().id(),
+                body["id"].as_str().unwrap(),
+                "{what}: id"
+            );
+            assert_eq!(
+                details.custom_id(),
+                body["customId"].as_str(),
+                "{what}: customId"
+            );
+            assert_eq!(
+                details.last_token_issued_at(),
+                body["lastTokenIssuedAt"].as_str().map(instant),
+                "{what}: lastTokenIssuedAt"
+            );
         }
         Outcome::Token(token) => {
             assert_eq!(ex.status, 200, "{what}");
@@ -758,12 +833,18 @@ async fn replay_recorded_sessions() {
         .iter()
         .map(|(f, _, _)| f.split('/').next().unwrap())
         .collect();
-    assert_eq!(
-        skipped_sources,
-        BTreeSet::from(["js-assets", "net-assets"]),
-        "only the custom-id recordings are skipped"
-    );
-    assert_eq!(skipped.len(), 6, "skipped exchanges: {skipped:?}");
+    if cfg!(feature = "preview") {
+        assert!(skipped.is_empty(), "skipped exchanges: {skipped:?}");
+        assert_eq!(covered.get("net-assets"), Some(&4), "{covered:?}");
+        assert_eq!(covered.get("js-assets"), Some(&3), "{covered:?}");
+    } else {
+        assert_eq!(
+            skipped_sources,
+            BTreeSet::from(["js-assets", "net-assets"]),
+            "only the preview's recordings are skipped"
+        );
+        assert_eq!(skipped.len(), 6, "skipped exchanges: {skipped:?}");
+    }
 }
 
 fn java_teams_retry_recording() -> Vec<Exchange> {

@@ -77,9 +77,113 @@ pub const ADJUSTMENTS: &[(&str, &str)] = &[
          dropped: OpenAPI 3.0 ignores siblings of `$ref`.",
     ),
     (
+        "operation-names",
+        "Each `operationId` is replaced by the operation's name in `OPERATION_NAMES`, found by \
+         its HTTP method and path: the raw methods are named by what they do, the same at every \
+         API version, whatever naming scheme a version's operationIds follow. The original \
+         operationId stays in the operation's `x-acs-operation-id`.",
+    ),
+    (
+        "merge-patch-as-json",
+        "A body of `application/merge-patch+json` is declared as `application/json` (progenitor \
+         knows no other JSON media type); the request hook sends it with the merge-patch \
+         content type (`merge_patch` in the spec facts).",
+    ),
+    (
+        "merge-patch-nulls",
+        "In a merge-patch body whose schema is a map (`additionalProperties`), the map's values \
+         are made nullable: `null` removes an entry, as the spec's own example does.",
+    ),
+    (
+        "no-content-beside-content",
+        "A `204` without a body beside a success with a body is removed from the document \
+         (progenitor allows one success type); the client takes a 204 of such an operation as \
+         an empty success (`no_content_success` in the spec facts).",
+    ),
+    (
+        "pageable-by-client",
+        "`x-ms-pageable` is dropped from the operation (progenitor does not page); its next-link \
+         property is exported (`next_link` in the spec facts) and the client follows it.",
+    ),
+    (
+        "max-length-from-description",
+        "A string property without `maxLength` whose description states \"Maximum length is N \
+         characters\" gets `maxLength: N`: the bound is the spec's, written in prose.",
+    ),
+    (
         "autorest-naming-hints",
         "`x-ms-client-name`, `x-ms-parameter-location`, `x-ms-skip-url-encoding` and \
          `x-typespec-generated` are hints for other generators and are dropped.",
+    ),
+];
+
+/// The name of every operation of every vendored version, by HTTP method and path (adjustment
+/// `operation-names`). An operation missing here is a build error naming it: give it a name
+/// (the raw client's method name) in one more line.
+pub const OPERATION_NAMES: &[(&str, &str, &str)] = &[
+    ("POST", "/identities", "create_identity"),
+    ("GET", "/identities/{id}", "get_identity"),
+    ("DELETE", "/identities/{id}", "delete_identity"),
+    (
+        "POST",
+        "/identities/{id}/:issueAccessToken",
+        "issue_access_token",
+    ),
+    (
+        "POST",
+        "/identities/{id}/:revokeAccessTokens",
+        "revoke_access_tokens",
+    ),
+    (
+        "POST",
+        "/teamsUser/:exchangeAccessToken",
+        "exchange_teams_user_access_token",
+    ),
+    (
+        "POST",
+        "/access/teamsExtension/:exchangeAccessToken",
+        "exchange_teams_extension_token",
+    ),
+    (
+        "GET",
+        "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}",
+        "get_teams_extension_assignment",
+    ),
+    (
+        "PUT",
+        "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}",
+        "upsert_teams_extension_assignment",
+    ),
+    (
+        "DELETE",
+        "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}",
+        "delete_teams_extension_assignment",
+    ),
+    (
+        "POST",
+        "/access/entra/:exchangeAccessToken",
+        "exchange_entra_id_token",
+    ),
+    ("GET", "/access/entra/assignments", "list_entra_assignments"),
+    (
+        "PATCH",
+        "/access/entra/assignments",
+        "update_entra_assignments",
+    ),
+    (
+        "GET",
+        "/access/entra/assignments/{objectId}",
+        "get_entra_assignment",
+    ),
+    (
+        "PUT",
+        "/access/entra/assignments/{objectId}",
+        "upsert_entra_assignment",
+    ),
+    (
+        "DELETE",
+        "/access/entra/assignments/{objectId}",
+        "delete_entra_assignment",
     ),
 ];
 
@@ -132,10 +236,25 @@ pub struct IntegerBounds {
     pub default: Option<i64>,
 }
 
+/// A string property with length bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringBounds {
+    /// Schema name.
+    pub schema: String,
+    /// Property name.
+    pub property: String,
+    /// `minLength`, if any.
+    pub min_length: Option<u64>,
+    /// `maxLength` (or the one stated in the description), if any.
+    pub max_length: Option<u64>,
+}
+
 /// An operation of the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {
-    /// operationId.
+    /// The operation's name (`OPERATION_NAMES`), also the generated method's name.
+    pub name: String,
+    /// The spec's operationId.
     pub id: String,
     /// HTTP method, upper case.
     pub method: String,
@@ -143,6 +262,12 @@ pub struct Operation {
     pub path: String,
     /// Whether the request body is optional.
     pub optional_body: bool,
+    /// Whether the body is sent as `application/merge-patch+json`.
+    pub merge_patch: bool,
+    /// Whether a 204 without a body is a success beside a success with one.
+    pub no_content_success: bool,
+    /// The property of the answer holding the next page's link (`x-ms-pageable`), if any.
+    pub next_link: Option<String>,
 }
 
 /// Facts of the spec the hand-written code needs, exported as constants by `build.rs`.
@@ -154,6 +279,8 @@ pub struct SpecFacts {
     pub open_enums: Vec<OpenEnum>,
     /// Bounded integer properties.
     pub integer_bounds: Vec<IntegerBounds>,
+    /// Bounded string properties.
+    pub string_bounds: Vec<StringBounds>,
     /// Operations in document order.
     pub operations: Vec<Operation>,
 }
@@ -171,6 +298,7 @@ pub struct Conversion {
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
 const JSON: &str = "application/json";
+const MERGE_PATCH: &str = "application/merge-patch+json";
 
 /// Converts the Swagger 2.0 file at `path`, resolving external `$ref`s relative to it.
 pub fn convert_file(path: &Path) -> Result<Conversion, ConvertError> {
@@ -196,6 +324,8 @@ struct Converter {
     root: PathBuf,
     /// External documents already read.
     external: BTreeMap<PathBuf, Value>,
+    /// Definitions used as merge-patch bodies (adjustment `merge-patch-nulls`).
+    merge_patch_bodies: Vec<String>,
 }
 
 /// Position in the input: file and JSON pointer, for errors.
@@ -355,6 +485,19 @@ impl Converter {
         }
         out.insert("paths".into(), Value::Object(paths));
 
+        for name in std::mem::take(&mut self.merge_patch_bodies) {
+            let Some(map) = schemas
+                .get_mut(&name)
+                .and_then(|s| s.get_mut("additionalProperties"))
+            else {
+                continue;
+            };
+            if map.is_object() && map != &json!({}) {
+                self.note("merge-patch-nulls");
+                *map = json!({ "allOf": [map.clone()], "nullable": true });
+            }
+        }
+
         for (name, (schema, origin)) in std::mem::take(&mut self.bundled) {
             if let Some(local) = schemas.get(&name) {
                 if local != &schema {
@@ -459,23 +602,56 @@ impl Converter {
                 "consumes",
                 "produces",
                 "deprecated",
+                "x-ms-pageable",
             ],
         )?;
         let Some(id) = m.get("operationId") else {
             return at.err("every operation needs an operationId");
         };
         let id = at.key("operationId").str(id)?.to_owned();
-        for key in ["produces", "consumes"] {
-            if let Some(v) = m.get(key) {
-                media_types(v, &at.key(key))?;
+        let method_upper = method.to_ascii_uppercase();
+        let Some(&(_, _, name)) = OPERATION_NAMES
+            .iter()
+            .find(|(m, p, _)| *m == method_upper && *p == path)
+        else {
+            return at.key("operationId").err(format!(
+                "operation `{id}` ({method_upper} {path}) has no name in OPERATION_NAMES \
+                 (src/codegen/convert.rs); add one line naming it"
+            ));
+        };
+        self.note("operation-names");
+        let mut merge_patch = false;
+        if let Some(v) = m.get("produces") {
+            media_types(v, &at.key("produces"))?;
+        }
+        if let Some(v) = m.get("consumes") {
+            if v == &json!([MERGE_PATCH]) {
+                self.note("merge-patch-as-json");
+                merge_patch = true;
+            } else {
+                media_types(v, &at.key("consumes"))?;
             }
         }
+        let next_link = match m.get("x-ms-pageable") {
+            None => None,
+            Some(p) => {
+                let pat = at.key("x-ms-pageable");
+                let pm = pat.obj(p)?;
+                pat.only(pm, &["nextLinkName", "itemName"])?;
+                let Some(next) = pm.get("nextLinkName") else {
+                    return pat.err("x-ms-pageable needs a nextLinkName");
+                };
+                self.note("pageable-by-client");
+                Some(pat.key("nextLinkName").str(next)?.to_owned())
+            }
+        };
         if m.contains_key("x-ms-examples") {
             self.note("examples-as-test-data");
         }
 
         let mut out = Map::new();
-        out.insert("operationId".into(), json!(id));
+        out.insert("operationId".into(), json!(name));
+        out.insert("x-acs-operation-id".into(), json!(id));
         if let Some(t) = m.get("tags") {
             out.insert("tags".into(), t.clone());
         }
@@ -516,6 +692,15 @@ impl Converter {
                     if out.contains_key("requestBody") {
                         return pat.err("more than one body parameter");
                     }
+                    if merge_patch {
+                        let target = body.pointer("/content/application~1json/schema/$ref");
+                        if let Some(name) = target
+                            .and_then(Value::as_str)
+                            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        {
+                            self.merge_patch_bodies.push(name.to_owned());
+                        }
+                    }
                     optional_body = !required;
                     if optional_body {
                         self.note("optional-body");
@@ -546,13 +731,28 @@ impl Converter {
                 return cat.err("a response key must be a 3-digit status or `default`");
             }
         }
+        let with_body = |r: &Value| r.get("content").is_some();
+        let mut no_content_success = false;
+        if out_resp.get("204").is_some_and(|r| !with_body(r))
+            && out_resp
+                .iter()
+                .any(|(code, r)| code.starts_with('2') && with_body(r))
+        {
+            self.note("no-content-beside-content");
+            out_resp.remove("204");
+            no_content_success = true;
+        }
         out.insert("responses".into(), Value::Object(out_resp));
 
         self.facts.operations.push(Operation {
+            name: name.to_owned(),
             id,
-            method: method.to_ascii_uppercase(),
+            method: method_upper,
             path: path.to_owned(),
             optional_body,
+            merge_patch,
+            no_content_success,
+            next_link,
         });
         Ok(Value::Object(out))
     }
@@ -710,9 +910,20 @@ impl Converter {
                 "readOnly",
                 "additionalProperties",
                 "x-ms-client-name",
+                "example",
             ],
         )?;
         let mut out = Map::new();
+        if m.get("type") == Some(&json!("string")) && !m.contains_key("maxLength") {
+            if let Some(max) = m
+                .get("description")
+                .and_then(Value::as_str)
+                .and_then(stated_max_length)
+            {
+                self.note("max-length-from-description");
+                out.insert("maxLength".into(), json!(max));
+            }
+        }
         for (key, value) in m {
             let kat = at.key(key);
             match key.as_str() {
@@ -749,6 +960,7 @@ impl Converter {
                 }
                 "x-ms-enum" => self.open_enum(m, &kat, definition)?,
                 "default" => self.note("drop-property-defaults"),
+                "example" => self.note("examples-as-test-data"),
                 "x-ms-client-name" => self.note("autorest-naming-hints"),
                 _ => {
                     out.insert(key.clone(), value.clone());
@@ -797,6 +1009,23 @@ impl Converter {
         let (Some(schema), Some(m)) = (definition, p.as_object()) else {
             return Ok(());
         };
+        if m.get("type") == Some(&json!("string")) {
+            let len = |key: &str| m.get(key).and_then(Value::as_u64);
+            let max_length = len("maxLength").or_else(|| {
+                m.get("description")
+                    .and_then(Value::as_str)
+                    .and_then(stated_max_length)
+            });
+            if len("minLength").is_some() || max_length.is_some() {
+                self.facts.string_bounds.push(StringBounds {
+                    schema: schema.to_owned(),
+                    property: property.to_owned(),
+                    min_length: len("minLength"),
+                    max_length,
+                });
+            }
+            return Ok(());
+        }
         if m.get("type") != Some(&json!("integer")) {
             return Ok(());
         }
@@ -880,6 +1109,18 @@ fn media_types(v: &Value, at: &At) -> Result<(), ConvertError> {
         return at.err("only [\"application/json\"] is supported");
     }
     Ok(())
+}
+
+/// N of "Maximum length is N characters" in a description (adjustment
+/// `max-length-from-description`).
+fn stated_max_length(description: &str) -> Option<u64> {
+    let lower = description.to_ascii_lowercase();
+    let rest = &lower[lower.find("maximum length is ")? + "maximum length is ".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    rest[digits.len()..]
+        .starts_with(" characters")
+        .then(|| digits.parse().ok())
+        .flatten()
 }
 
 /// Resolves `.` and `..` components without touching the file system.

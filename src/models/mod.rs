@@ -8,5 +8,7 @@ pub(crate) mod created_user;
 pub(crate) mod expiry;
 pub(crate) mod identifier;
 mod open_enum;
+#[cfg(feature = "preview")]
+pub(crate) mod preview;
 pub(crate) mod principal_type;
 pub(crate) mod scope;

@@ -14,3 +14,18 @@ open_enum! {
         User => "user",
     }
 }
+
+#[cfg(feature = "preview")]
+open_enum! {
+    /// The principal type of an Entra ID assignment (`EntraPrincipalType`, preview).
+    ///
+    /// Extensible: a type the service adds later arrives as [`EntraPrincipalType::Other`].
+    EntraPrincipalType {
+        /// `user`: an Entra ID user.
+        User => "user",
+        /// `group`: an Entra ID group.
+        Group => "group",
+        /// `tenant`: a whole Entra ID tenant.
+        Tenant => "tenant",
+    }
+}

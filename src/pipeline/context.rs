@@ -87,7 +87,7 @@ pub(crate) fn record_failure(error: Error) {
 /// use acs_identity::raw;
 /// let body = raw::types::TeamsExtensionExchangeTokenRequest(Default::default());
 /// let answer = raw::with_bearer("<user's entra token>",
-///     client.raw().teams_extension_operations_exchange_token(&body)).await;
+///     client.raw().exchange_teams_extension_token(&body)).await;
 /// # }
 /// ```
 pub async fn with_bearer<F: std::future::Future>(bearer: &str, fut: F) -> F::Output {

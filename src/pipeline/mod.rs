@@ -25,9 +25,10 @@ pub(crate) mod body_limit;
 pub(crate) mod context;
 pub(crate) mod encoding;
 pub(crate) mod per_call;
-mod per_try;
+pub(crate) mod per_try;
 mod response_error;
 pub(crate) mod retry;
+mod service_error_body;
 
 use crate::token_cache::TokenCache;
 use std::sync::Arc;
