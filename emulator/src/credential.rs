@@ -1,9 +1,9 @@
 //! The emulator's token credential: Entra ID-like bearer tokens for the resource.
 
+use super::entra;
 use super::state::Shared;
 use super::tokens;
-use acs_identity::{BearerToken, BoxFuture, COMMUNICATION_SCOPE, CredentialError, TokenCredential};
-use chrono::Utc;
+use acs_identity::{BearerToken, BoxFuture, CredentialError, TokenCredential};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,9 +13,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// has access to it.
 ///
 /// Obtained from [`Emulator::token_credential`](super::Emulator::token_credential). It only
-/// issues tokens for [`COMMUNICATION_SCOPE`] (`https://communication.azure.com//.default`,
+/// issues tokens for [`COMMUNICATION_SCOPE`](acs_identity::COMMUNICATION_SCOPE) (`https://communication.azure.com//.default`,
 /// with its double slash) and fails for any other scope, as Entra ID does for an unknown
 /// resource. Tokens live [`EmulatorOptions::bearer_token_lifetime`](super::EmulatorOptions::bearer_token_lifetime).
+/// Tests in other languages get the same tokens from the emulator's token endpoint,
+/// `POST {endpoint}/emulator/entra/token` (see the crate documentation).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -32,19 +34,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// ```
 pub struct EmulatorCredential {
     shared: Arc<Shared>,
-    app_id: String,
-    tenant_id: String,
     issued: AtomicUsize,
 }
 
 impl EmulatorCredential {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        let app_id = shared.random.guid();
-        let tenant_id = shared.random.guid();
         EmulatorCredential {
             shared,
-            app_id,
-            tenant_id,
             issued: AtomicUsize::new(0),
         }
     }
@@ -69,20 +65,8 @@ impl TokenCredential for EmulatorCredential {
         scopes: &'a [&'a str],
     ) -> BoxFuture<'a, Result<BearerToken, CredentialError>> {
         Box::pin(async move {
-            if scopes != [COMMUNICATION_SCOPE] {
-                return Err(format!(
-                    "the emulator's credential issues tokens only for the scope \
-                     {COMMUNICATION_SCOPE:?}, not {scopes:?}"
-                )
-                .into());
-            }
-            let lifetime = chrono::Duration::from_std(self.shared.bearer_token_lifetime)
-                .unwrap_or(chrono::Duration::hours(1));
-            let now = Utc::now();
-            let expires =
-                chrono::DateTime::from_timestamp((now + lifetime).timestamp(), 0).unwrap_or(now);
-            let token =
-                tokens::resource_token(&self.shared, &self.app_id, &self.tenant_id, expires);
+            entra::check_scopes(scopes)?;
+            let (token, expires) = tokens::entra_resource_token(&self.shared);
             self.issued.fetch_add(1, Ordering::Relaxed);
             Ok(BearerToken::new(token, expires))
         })

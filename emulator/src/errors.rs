@@ -68,6 +68,18 @@ impl ApiError {
         )
     }
 
+    /// An operation the request's API version does not have (Azure's usual code and message).
+    pub(crate) fn unsupported_api_version(api_version: &str, operation: &str) -> Self {
+        ApiError::new(
+            400,
+            "UnsupportedApiVersion",
+            format!(
+                "The HTTP resource that matches the request URI does not support the API \
+                 version '{api_version}' (operation {operation})."
+            ),
+        )
+    }
+
     pub(crate) fn body_too_large(limit: usize) -> Self {
         ApiError::new(
             413,

@@ -93,6 +93,7 @@ struct ReadmeDoctests;
 
 mod auth;
 mod credential;
+mod entra;
 mod errors;
 mod faults;
 mod jwt;
@@ -101,15 +102,17 @@ mod record;
 mod routes;
 mod server;
 mod state;
+mod tls;
 mod tokens;
 mod wire;
 
 pub use credential::EmulatorCredential;
 pub use faults::{Fault, FaultAction, Faults};
 pub use record::{AuthFailure, AuthOutcome, RecordedRequest};
+pub use tls::Tls;
 
-use acs_identity::AccessKey;
 use acs_identity::TeamsExtensionAssignment;
+use acs_identity::{AccessKey, ClientOptions};
 use base64::Engine as _;
 use random::Random;
 use state::Shared;
@@ -136,6 +139,8 @@ use zeroize::Zeroizing;
 pub struct EmulatorOptions {
     /// The port to listen on (on `127.0.0.1`); `0` (the default) for any free port.
     pub port: u16,
+    /// Plain http (the default) or https, with a certificate made at start or your own.
+    pub tls: Tls,
     /// How far `x-ms-date` may be from the emulator's clock, either way. Default: 5 minutes.
     pub max_clock_skew: Duration,
     /// How long the bearer tokens of [`Emulator::token_credential`] live. Default: 1 hour.
@@ -152,6 +157,7 @@ impl Default for EmulatorOptions {
     fn default() -> Self {
         EmulatorOptions {
             port: 0,
+            tls: Tls::Off,
             max_clock_skew: Duration::from_secs(5 * 60),
             bearer_token_lifetime: Duration::from_secs(60 * 60),
             access_key: None,
@@ -164,6 +170,7 @@ impl fmt::Debug for EmulatorOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorOptions")
             .field("port", &self.port)
+            .field("tls", &self.tls)
             .field("max_clock_skew", &self.max_clock_skew)
             .field("bearer_token_lifetime", &self.bearer_token_lifetime)
             .field(
@@ -201,6 +208,10 @@ pub struct Emulator {
     shared: Arc<Shared>,
     endpoint: String,
     port: u16,
+    /// The certificate chain served over https (PEM); `None` for plain http.
+    certificate_pem: Option<String>,
+    /// A client that trusts the certificate, for https.
+    http_client: Option<reqwest::Client>,
     listener: Option<Arc<TcpListener>>,
     server: tokio::task::JoinHandle<()>,
     credential: Arc<EmulatorCredential>,
@@ -227,8 +238,8 @@ impl Emulator {
 
     /// Starts an emulator with `options`.
     ///
-    /// Fails when the port cannot be bound, or the access key or resource id of `options`
-    /// is invalid ([`std::io::ErrorKind::InvalidInput`]).
+    /// Fails when the port cannot be bound, or the access key, resource id or TLS certificate
+    /// and key of `options` are invalid ([`std::io::ErrorKind::InvalidInput`]).
     ///
     /// # Panics
     ///
@@ -255,6 +266,11 @@ impl Emulator {
             }
         };
         let access_key = AccessKey::from_base64(&key_text).map_err(|e| invalid(e.to_string()))?;
+        let tls = tls::serve(&options.tls)?;
+        let http_client = tls
+            .as_ref()
+            .map(|tls| trusting_client(&tls.certificate_pem))
+            .transpose()?;
 
         let listener =
             TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
@@ -268,23 +284,87 @@ impl Emulator {
             options.max_clock_skew,
             options.bearer_token_lifetime,
         ));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let (acceptor, certificate_pem) = match tls {
+            Some(tls) => (Some(tls.acceptor), Some(tls.certificate_pem)),
+            None => (None, None),
+        };
         let server = tokio::spawn(server::accept_loop(
             Arc::downgrade(&listener),
+            acceptor,
             shared.clone(),
         ));
         Ok(Emulator {
             credential: Arc::new(EmulatorCredential::new(shared.clone())),
             shared,
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint: format!("{scheme}://127.0.0.1:{port}"),
             port,
+            certificate_pem,
+            http_client,
             listener: Some(listener),
             server,
         })
     }
 
-    /// The endpoint, `http://127.0.0.1:<port>` (no trailing slash).
+    /// The endpoint, `http://127.0.0.1:<port>` or, with [`Tls`], `https://127.0.0.1:<port>`
+    /// (no trailing slash).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The certificate chain served over https, PEM (the certificate made at start, or the
+    /// one of [`Tls::Pem`]); `None` for plain http. Clients must trust it: write it to a file
+    /// for Python's `connection_verify=` or Node's `NODE_EXTRA_CA_CERTS`, or give it to
+    /// `reqwest` (what [`client_options`](Self::client_options) does):
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use acs_identity::{ClientOptions, CommunicationIdentityClient};
+    /// use acs_identity_emulator::{Emulator, EmulatorOptions, Tls};
+    ///
+    /// let emulator = Emulator::start_with(EmulatorOptions { tls: Tls::Generated, ..EmulatorOptions::default() }).await?;
+    /// let pem = emulator.certificate_pem().expect("serving https");
+    /// let http = reqwest::Client::builder()
+    ///     // Only this certificate: the system's roots are not needed for the emulator.
+    ///     .tls_certs_only(reqwest::Certificate::from_pem_bundle(pem.as_bytes())?)
+    ///     .build()?;
+    /// let options = ClientOptions { http_client: Some(http), ..ClientOptions::default() };
+    /// let client = CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), Some(options))?;
+    /// client.create_user().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// (`reqwest::Certificate` needs one of reqwest's TLS features, e.g. `rustls`, which
+    /// `acs-identity`'s default feature enables.)
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
+    }
+
+    /// Options for a client of this emulator: the defaults for plain http; for https, an HTTP
+    /// client that trusts the emulator's certificate chain (and nothing else). Set other
+    /// fields on top, e.g. `ClientOptions { retry, ..emulator.client_options() }`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use acs_identity::CommunicationIdentityClient;
+    /// use acs_identity_emulator::{Emulator, EmulatorOptions, Tls};
+    ///
+    /// let emulator = Emulator::start_with(EmulatorOptions { tls: Tls::Generated, ..EmulatorOptions::default() }).await?;
+    /// assert!(emulator.connection_string().starts_with("endpoint=https://127.0.0.1:"));
+    /// let client = CommunicationIdentityClient::from_connection_string(
+    ///     &emulator.connection_string(),
+    ///     Some(emulator.client_options()),
+    /// )?;
+    /// client.create_user().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            http_client: self.http_client.clone(),
+            ..ClientOptions::default()
+        }
     }
 
     /// The port the emulator listens on.
@@ -292,7 +372,8 @@ impl Emulator {
         self.port
     }
 
-    /// `endpoint=http://127.0.0.1:<port>/;accesskey=<base64 key>`, for
+    /// `endpoint=http://127.0.0.1:<port>/;accesskey=<base64 key>` (`https://` with [`Tls`]),
+    /// for
     /// [`CommunicationIdentityClient::from_connection_string`](acs_identity::CommunicationIdentityClient::from_connection_string).
     pub fn connection_string(&self) -> String {
         format!(
@@ -413,6 +494,23 @@ impl Emulator {
             .cloned()
             .map(Into::into)
     }
+}
+
+/// An HTTP client that trusts only the certificates of `pem`, configured like the SDK's own
+/// (no retries of its own: the SDK retries, signing each attempt afresh).
+fn trusting_client(pem: &str) -> Result<reqwest::Client, std::io::Error> {
+    let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("the certificate cannot be trusted by reqwest: {e}"),
+        )
+    })?;
+    reqwest::Client::builder()
+        .tls_certs_only(certificates)
+        .retry(reqwest::retry::never().max_retries_per_request(0))
+        .user_agent(concat!("acs-identity-emulator/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| std::io::Error::other(format!("cannot build an HTTP client: {e}")))
 }
 
 impl Drop for Emulator {

@@ -33,7 +33,7 @@ impl Request<'_> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         self.path_and_query
             .split_once('?')
             .map_or(self.path_and_query, |(p, _)| p)
@@ -55,7 +55,7 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    fn json(status: u16, value: &impl serde::Serialize) -> Self {
+    pub(crate) fn json(status: u16, value: &impl serde::Serialize) -> Self {
         Reply {
             status,
             body: json_body(value),
@@ -97,6 +97,22 @@ enum Route {
 }
 
 impl Route {
+    /// The name of the route's operation, as `acs_identity::spec` and the raw client name it
+    /// (the same at every API version, whatever a version's operationId).
+    fn operation(&self) -> &'static str {
+        match self {
+            Route::CreateIdentity => "create_identity",
+            Route::DeleteIdentity(_) => "delete_identity",
+            Route::IssueAccessToken(_) => "issue_access_token",
+            Route::RevokeAccessTokens(_) => "revoke_access_tokens",
+            Route::ExchangeTeamsUserToken => "exchange_teams_user_access_token",
+            Route::ExchangeTeamsExtensionToken => "exchange_teams_extension_token",
+            Route::GetAssignment(..) => "get_teams_extension_assignment",
+            Route::UpsertAssignment(..) => "upsert_teams_extension_assignment",
+            Route::DeleteAssignment(..) => "delete_teams_extension_assignment",
+        }
+    }
+
     fn parse(method: &str, path: &str) -> Option<Route> {
         let rest = path.strip_prefix('/')?;
         // A parameter keeps its raw text when it is not valid percent-encoding; identity ids
@@ -135,15 +151,45 @@ impl Route {
     }
 }
 
+/// Whether the operation named `operation` (e.g. `issue_access_token`, a name of
+/// `acs_identity::spec`'s operations) exists at API version `api_version`; a request for an
+/// operation its version lacks is refused with 400 `UnsupportedApiVersion`.
+///
+/// The one place that decides which operation the emulator serves at which API version. For
+/// now it serves every operation at every version; it is to answer from the SDK's table of the
+/// operations of each API version in `acs_identity::spec` (issue #12) once that is in.
+pub(crate) fn operation_allowed(api_version: &str, operation: &str) -> bool {
+    let _ = (api_version, operation);
+    true
+}
+
+/// Whether a request target is one of the emulator's own endpoints (not an operation of the
+/// service): answered by [`handle`] like the others, but never subject to fault injection.
+pub(crate) fn is_emulator_endpoint(path_and_query: &str) -> bool {
+    path_and_query.starts_with(super::entra::PATH_PREFIX)
+}
+
 /// Answers a request: route, `api-version`, authentication, then the operation.
 pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> (Reply, AuthOutcome) {
+    if is_emulator_endpoint(req.path_and_query) {
+        return (super::entra::handle(shared, req), AuthOutcome::NotChecked);
+    }
     let Some(route) = Route::parse(req.method, req.path()) else {
         let error = ApiError::route_not_found(req.method, req.path());
         return (error.into(), AuthOutcome::NotChecked);
     };
-    if query_param(req.query(), "api-version").is_none_or(|v| v.is_empty()) {
+    let api_version = match query_param(req.query(), "api-version") {
+        Some(v) if !v.is_empty() => v,
+        _ => {
+            return (
+                ApiError::missing_api_version().into(),
+                AuthOutcome::NotChecked,
+            );
+        }
+    };
+    if !operation_allowed(&api_version, route.operation()) {
         return (
-            ApiError::missing_api_version().into(),
+            ApiError::unsupported_api_version(&api_version, route.operation()).into(),
             AuthOutcome::NotChecked,
         );
     }
@@ -459,6 +505,26 @@ mod tests {
             ("GET", ""),
         ] {
             assert_eq!(Route::parse(method, path), None, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn the_official_sdks_default_version_serves_the_core_operations() {
+        for operation in [
+            Route::CreateIdentity,
+            Route::DeleteIdentity("x".into()),
+            Route::IssueAccessToken("x".into()),
+            Route::RevokeAccessTokens("x".into()),
+            Route::ExchangeTeamsUserToken,
+        ]
+        .iter()
+        .map(Route::operation)
+        {
+            assert!(operation_allowed("2023-10-01", operation), "{operation}");
+            assert!(
+                operation_allowed(acs_identity::spec::API_VERSION, operation),
+                "{operation}"
+            );
         }
     }
 }

@@ -17,9 +17,11 @@ use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 /// Requests with a larger body are answered 413.
 pub(crate) const MAX_REQUEST_BODY: usize = 1024 * 1024;
@@ -28,16 +30,30 @@ const JSON: &str = "application/json";
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 
-/// Serves connections accepted on `listener` until the listener is dropped or the task is
-/// aborted; aborting the task also closes every open connection.
-pub(crate) async fn accept_loop(listener: Weak<TcpListener>, shared: Arc<Shared>) {
+/// How long a client may take to complete the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves connections accepted on `listener` (over TLS when there is an `acceptor`) until the
+/// listener is dropped or the task is aborted; aborting the task also closes every open
+/// connection.
+pub(crate) async fn accept_loop(
+    listener: Weak<TcpListener>,
+    acceptor: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = accept(&listener) => match accepted {
                 None => break,
                 Some(Ok((stream, _))) => {
-                    connections.spawn(serve_connection(stream, shared.clone()));
+                    let _ = stream.set_nodelay(true);
+                    let shared = shared.clone();
+                    match &acceptor {
+                        None => connections.spawn(serve_connection(stream, shared)),
+                        // The handshake runs in the connection's task, not in this loop.
+                        Some(acceptor) => connections.spawn(serve_tls(acceptor.clone(), stream, shared)),
+                    };
                 }
                 // E.g. too many open files: wait for connections to close.
                 Some(Err(_)) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -59,8 +75,33 @@ async fn accept(
     .await
 }
 
-async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
-    let _ = stream.set_nodelay(true);
+/// A connection's byte stream: plain TCP or TLS over TCP.
+trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// The TCP connection underneath.
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Socket for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Socket for tokio_rustls::server::TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref().0
+    }
+}
+
+/// Completes the TLS handshake, then serves the connection; a failed or slow handshake (e.g.
+/// a client that does not trust the certificate) closes it.
+async fn serve_tls(acceptor: TlsAcceptor, stream: TcpStream, shared: Arc<Shared>) {
+    if let Ok(Ok(stream)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        serve_connection(stream, shared).await;
+    }
+}
+
+async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
     // Notified by a `Reset` fault: the connection is then closed without an answer.
     let kill = Arc::new(Notify::new());
     let service = {
@@ -81,7 +122,7 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
             // A zero linger makes the close abortive (RST), as when a server process dies,
             // and does not block.
             #[allow(deprecated, reason = "`set_zero_linger` is not in every tokio 1.x")]
-            let _ = parts.io.inner().set_linger(Some(Duration::ZERO));
+            let _ = parts.io.inner().tcp().set_linger(Some(Duration::ZERO));
         }
     }
 }
@@ -102,7 +143,12 @@ async fn respond(
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
-    let fault = shared.faults.take(&path_and_query);
+    // Faults are for the service's operations, not for the emulator's own endpoints.
+    let fault = if routes::is_emulator_endpoint(&path_and_query) {
+        None
+    } else {
+        shared.faults.take(&path_and_query)
+    };
     let mut record = RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path_and_query,

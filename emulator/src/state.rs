@@ -26,6 +26,9 @@ pub(crate) struct Shared {
     pub(crate) max_clock_skew: Duration,
     pub(crate) bearer_token_lifetime: Duration,
     pub(crate) faults: Faults,
+    /// The Entra ID application and tenant of the bearer tokens the emulator hands out.
+    pub(crate) entra_app_id: String,
+    pub(crate) entra_tenant_id: String,
     store: Mutex<Store>,
     requests: Mutex<Vec<RecordedRequest>>,
 }
@@ -46,6 +49,8 @@ impl Shared {
             access_key,
             access_key_base64,
             signer: JwtSigner::new(&signing_key[..]),
+            entra_app_id: random.guid(),
+            entra_tenant_id: random.guid(),
             random,
             max_clock_skew,
             bearer_token_lifetime,

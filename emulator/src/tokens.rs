@@ -81,6 +81,9 @@ impl<'a> AcsToken<'a> {
             "resourceId": shared.resource_id,
             "resourceLocation": "unitedstates",
             "iat": now.timestamp(),
+            // Unique per token: two tokens for the same identity and scopes issued within one
+            // second differ, so each is revoked or reported on by itself.
+            "jti": shared.random.guid(),
         }));
         if let Some(tid) = self.tenant_id {
             claims.insert("tid".into(), tid.into());
@@ -119,13 +122,14 @@ pub(crate) fn teams_user_token(
         "oid": user_object_id,
         "tid": tenant_id,
         "scp": "Teams.ManageCalls Teams.ManageChats",
+        "uti": shared.random.guid(),
         "ver": "1.0",
     })))
 }
 
 /// An Entra ID-like token of an application for the resource (`aud` is the Communication
 /// Services audience).
-pub(crate) fn resource_token(
+fn resource_token(
     shared: &Shared,
     app_id: &str,
     tenant_id: &str,
@@ -142,8 +146,26 @@ pub(crate) fn resource_token(
         "oid": app_id,
         "tid": tenant_id,
         "idtyp": "app",
+        "uti": shared.random.guid(),
         "ver": "1.0",
     })))
+}
+
+/// A bearer token of the emulator's Entra ID application for the resource, living
+/// [`bearer_token_lifetime`](Shared::bearer_token_lifetime), and its expiry (whole seconds): what
+/// [`EmulatorCredential`](super::EmulatorCredential) and the token endpoint hand out.
+pub(crate) fn entra_resource_token(shared: &Shared) -> (String, DateTime<Utc>) {
+    let lifetime = chrono::Duration::from_std(shared.bearer_token_lifetime)
+        .unwrap_or(chrono::Duration::hours(1));
+    let now = Utc::now();
+    let expires = DateTime::from_timestamp((now + lifetime).timestamp(), 0).unwrap_or(now);
+    let token = resource_token(
+        shared,
+        &shared.entra_app_id,
+        &shared.entra_tenant_id,
+        expires,
+    );
+    (token, expires)
 }
 
 /// The state of a Communication Services access token.

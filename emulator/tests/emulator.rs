@@ -204,6 +204,40 @@ async fn full_client_flow() {
     assert_eq!(emulator.token_status(""), TokenStatus::Invalid);
 }
 
+/// Every token is a different string, and revocation is per token: a token issued after a
+/// revocation in the same second as one issued before it (same identity, scopes and expiry)
+/// is valid while the earlier one is revoked.
+#[tokio::test]
+async fn tokens_are_unique_and_revoked_one_by_one() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = client(&emulator);
+    let user = client.create_user().await.unwrap();
+    // Both tokens must fall in one second (`iat`) for the check to mean something: try again
+    // when a second boundary fell in between.
+    for attempt in 0.. {
+        let before = client.get_token(&user, CHAT, None).await.unwrap();
+        let twin = client.get_token(&user, CHAT, None).await.unwrap();
+        client.revoke_tokens(&user).await.unwrap();
+        let after = client.get_token(&user, CHAT, None).await.unwrap();
+        let iat = |t: &acs_identity::AccessToken| claims(t.token())["iat"].as_i64().unwrap();
+        if iat(&before) != iat(&after) && attempt < 5 {
+            continue;
+        }
+        assert_eq!(iat(&before), iat(&after), "issued within one second");
+        assert_ne!(before.token(), twin.token());
+        assert_ne!(before.token(), after.token());
+        assert_ne!(
+            claims(before.token())["jti"],
+            claims(after.token())["jti"],
+            "a unique claim per token"
+        );
+        assert_eq!(emulator.token_status(before.token()), TokenStatus::Revoked);
+        assert_eq!(emulator.token_status(twin.token()), TokenStatus::Revoked);
+        assert_eq!(emulator.token_status(after.token()), TokenStatus::Valid);
+        break;
+    }
+}
+
 #[tokio::test]
 async fn issued_token_has_the_service_claims() {
     let emulator = Emulator::start().await.unwrap();
