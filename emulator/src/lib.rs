@@ -3,8 +3,9 @@
 //!
 //! [`Emulator::start`] serves the nine operations of the Identity API over plain http on
 //! `127.0.0.1` (the client accepts http for loopback hosts only), in memory, with the service's
-//! authentication rules, status codes and error messages. The `acs-identity-emulator` binary
-//! serves one on a port of your choice.
+//! authentication rules, status codes and error messages; with [`EmulatorOptions::tls`] it
+//! serves https (see [`Tls`]), which the official SDKs of other languages need. The
+//! `acs-identity-emulator` binary serves one on a port of your choice (`--https` for https).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -27,7 +28,11 @@
 //! - **Operations**: the paths, methods, bodies and statuses of the spec
 //!   ([`acs_identity::spec::OPERATIONS`]); bodies are read and written with the
 //!   spec's models ([`acs_identity::raw::types`]). Every request needs an `api-version` query
-//!   parameter (any value). Path parameters are percent-decoded (`8%3Aacs%3A…`).
+//!   parameter; every version the SDK knows ([`acs_identity::spec::API_VERSIONS`], e.g.
+//!   `2023-10-01`, which the official SDKs send) serves the operations it has, and versions it
+//!   does not know serve all nine. Path parameters are percent-decoded (`8%3Aacs%3A…`) or
+//!   taken as sent (`8:acs:…`, as Python's async client sends them); signatures are checked
+//!   over the request target as received.
 //! - **Authentication**: HMAC-SHA256 with the access key, checked with
 //!   [`AccessKey::verify`](acs_identity::AccessKey::verify) (the code the client signs
 //!   with) over the `Host` header and request target as received, with `x-ms-date` at most
@@ -60,6 +65,7 @@
 //! |---|---|
 //! | `x-ms-date` too far off, malformed or missing | 401 `Denied` "Denied by the resource provider." |
 //! | missing `api-version` | 400 `MissingApiVersionParameter` |
+//! | an operation the `api-version` does not have (e.g. the Teams extension at `2023-10-01`) | 400 `UnsupportedApiVersion` |
 //! | unknown path or method | 404 `NotFound` |
 //! | malformed identity id (not `8:acs:<resource>_<user>`) | 400 `ValidationError` "Provided identity has invalid format." |
 //! | issue or revoke for an identity of this resource that does not exist (or was deleted) | 404 `IdentityNotFound` |
@@ -73,11 +79,22 @@
 //! identity `8:acs:<resource>_<tenant id>_<object id>` and a `voip` token that expires with
 //! the user's token.
 //!
+//! # Bearer tokens for tests in other languages
+//!
+//! `POST {endpoint}/emulator/entra/token` (no authentication) with the JSON body
+//! `{"scopes": ["https://communication.azure.com//.default"]}` (or no body) answers
+//! `{"token_type": "Bearer", "access_token": "…", "expires_on": <Unix seconds>,
+//! "expires_in": <seconds>}`: a token the emulator accepts as `Authorization: Bearer` on every
+//! operation, like those of [`Emulator::token_credential`]. Other scopes are refused with 400
+//! `{"error": "invalid_scope", "error_description": "…"}`. Wrap it in the SDK's token
+//! credential type of your language (the emulator's README has a Python one). The official
+//! SDKs send bearer tokens over https only: start the emulator with https.
+//!
 //! # Testing failures
 //!
 //! [`Emulator::faults`] injects faults (error statuses, delays, connection resets, damaged
 //! answers) into the next matching requests; [`Emulator::requests`] lists every request
-//! received, with how it was authenticated.
+//! received, with how it was authenticated. Faults never apply to the token endpoint.
 //!
 //! # Randomness
 //!

@@ -152,15 +152,14 @@ impl Route {
 }
 
 /// Whether the operation named `operation` (e.g. `issue_access_token`, a name of
-/// `acs_identity::spec`'s operations) exists at API version `api_version`; a request for an
+/// [`acs_identity::spec::OPERATIONS`]) exists at API version `api_version`; a request for an
 /// operation its version lacks is refused with 400 `UnsupportedApiVersion`.
 ///
-/// The one place that decides which operation the emulator serves at which API version. For
-/// now it serves every operation at every version; it is to answer from the SDK's table of the
-/// operations of each API version in `acs_identity::spec` (issue #12) once that is in.
+/// The one place that decides which operation the emulator serves at which API version: the
+/// SDK's table of the vendored versions ([`acs_identity::spec::Operation::exists_at`]). A
+/// version the SDK does not know is served, as the table leaves those to the service.
 pub(crate) fn operation_allowed(api_version: &str, operation: &str) -> bool {
-    let _ = (api_version, operation);
-    true
+    acs_identity::spec::Operation::by_name(operation).is_none_or(|op| op.exists_at(api_version))
 }
 
 /// Whether a request target is one of the emulator's own endpoints (not an operation of the
@@ -510,21 +509,54 @@ mod tests {
 
     #[test]
     fn the_official_sdks_default_version_serves_the_core_operations() {
-        for operation in [
+        let core = [
             Route::CreateIdentity,
             Route::DeleteIdentity("x".into()),
             Route::IssueAccessToken("x".into()),
             Route::RevokeAccessTokens("x".into()),
             Route::ExchangeTeamsUserToken,
-        ]
-        .iter()
-        .map(Route::operation)
-        {
-            assert!(operation_allowed("2023-10-01", operation), "{operation}");
-            assert!(
-                operation_allowed(acs_identity::spec::API_VERSION, operation),
-                "{operation}"
-            );
+        ];
+        for version in acs_identity::spec::API_VERSIONS {
+            for operation in core.iter().map(Route::operation) {
+                assert!(
+                    operation_allowed(version, operation),
+                    "{version} {operation}"
+                );
+            }
         }
+        assert!(operation_allowed("2023-10-01", "create_identity"));
+    }
+
+    #[test]
+    fn every_route_is_an_operation_of_the_table() {
+        let id = || "x".to_owned();
+        for route in [
+            Route::CreateIdentity,
+            Route::DeleteIdentity(id()),
+            Route::IssueAccessToken(id()),
+            Route::RevokeAccessTokens(id()),
+            Route::ExchangeTeamsUserToken,
+            Route::ExchangeTeamsExtensionToken,
+            Route::GetAssignment(id(), id()),
+            Route::UpsertAssignment(id(), id()),
+            Route::DeleteAssignment(id(), id()),
+        ] {
+            let operation = acs_identity::spec::Operation::by_name(route.operation());
+            assert!(operation.is_some(), "{route:?}");
+        }
+        // The Teams extension came with 2025-06-30.
+        assert!(!operation_allowed(
+            "2023-10-01",
+            "upsert_teams_extension_assignment"
+        ));
+        assert!(operation_allowed(
+            "2025-06-30",
+            "upsert_teams_extension_assignment"
+        ));
+        // Versions the SDK does not know are left to the caller.
+        assert!(operation_allowed(
+            "2099-01-01",
+            "upsert_teams_extension_assignment"
+        ));
     }
 }

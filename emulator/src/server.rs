@@ -296,7 +296,8 @@ fn damaged(
 }
 
 /// A response with the headers the service sends: `Content-Type` (when there is a body),
-/// `MS-CV` (a correlation id), `api-supported-versions`, and `x-ms-client-request-id` echoed.
+/// `MS-CV` (a correlation id), `api-supported-versions` (the versions the SDK knows, as
+/// `2023-10-01, 2025-06-30`), and `x-ms-client-request-id` echoed.
 fn answer(
     shared: &Shared,
     status: StatusCode,
@@ -323,10 +324,9 @@ fn answer(
     if let Some(id) = request_headers.get("x-ms-client-request-id") {
         headers.insert("x-ms-client-request-id", id.clone());
     }
-    headers.insert(
-        "api-supported-versions",
-        HeaderValue::from_static(acs_identity::spec::API_VERSION),
-    );
+    if let Ok(versions) = HeaderValue::from_str(&acs_identity::spec::API_VERSIONS.join(", ")) {
+        headers.insert("api-supported-versions", versions);
+    }
     response
 }
 

@@ -532,6 +532,51 @@ async fn missing_api_version_and_unknown_routes() {
     assert_eq!(last_request(&emulator).auth, AuthOutcome::NotChecked);
 }
 
+/// Every API version the SDK knows is served, for the operations it has: the Teams extension
+/// (from 2025-06-30) is refused at 2023-10-01, the version the official SDKs send.
+#[tokio::test]
+async fn operations_are_served_at_the_versions_that_have_them() {
+    let emulator = Emulator::start().await.unwrap();
+    for version in acs_identity::spec::API_VERSIONS {
+        let response = send_signed(
+            &emulator,
+            "POST",
+            &format!("/identities?api-version={version}"),
+            b"",
+        )
+        .await;
+        let versions = response.headers()["api-supported-versions"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(versions.split(", ").any(|v| v == *version), "{versions}");
+        assert_eq!(response.status(), 201, "{version}");
+    }
+    let assignment = "/access/teamsExtension/tenants/t/assignments/o";
+    let body = br#"{"principalType":"user","clientIds":["c"]}"#;
+    let (status, json) = status_and_json(
+        send_signed(
+            &emulator,
+            "PUT",
+            &format!("{assignment}?api-version=2023-10-01"),
+            body,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(json["error"]["code"], "UnsupportedApiVersion");
+    assert!(emulator.assignment("t", "o").is_none());
+    let response = send_signed(
+        &emulator,
+        "PUT",
+        &format!("{assignment}?api-version=2025-06-30"),
+        body,
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+}
+
 #[tokio::test]
 async fn requests_are_recorded_without_secrets() {
     let emulator = Emulator::start().await.unwrap();

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { realpathSync } from "node:fs";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 
-// --- The emulator's Entra ID token endpoint: adapt these when its shape is settled. -----------
+// --- The emulator's Entra ID token endpoint (see emulator/README.md). -------------------------
 const ENTRA_TOKEN_METHOD = "POST";
 const ENTRA_TOKEN_PATH = "emulator/entra/token"; // relative to the endpoint
 const entraTokenRequestBody = (scopes) => ({ scopes }); // the JSON body sent (null: none)

@@ -40,7 +40,7 @@ from azure.communication.identity.aio import (
     CommunicationIdentityClient as AsyncCommunicationIdentityClient,
 )
 
-# --- The emulator's Entra ID token endpoint: adapt these when its shape is settled. ---------
+# --- The emulator's Entra ID token endpoint (see emulator/README.md). -----------------------
 ENTRA_TOKEN_METHOD = "POST"
 ENTRA_TOKEN_PATH = "emulator/entra/token"  # relative to the endpoint
 
