@@ -55,8 +55,22 @@ impl fmt::Debug for BearerToken {
 
 /// A source of Entra ID tokens, e.g. a managed identity or a service principal.
 ///
-/// The client asks for [`COMMUNICATION_SCOPE`], caches the token, and asks again shortly before
-/// it expires; concurrent requests share one refresh.
+/// The client asks for [`COMMUNICATION_SCOPE`], caches the token, and asks again when it has
+/// less than 5 minutes left; concurrent requests share one refresh. When that refresh fails
+/// while the cached token is still valid, the client keeps using the cached token and asks
+/// again 30 seconds later at the earliest; calls fail only once no valid token is left.
+///
+/// # Errors
+///
+/// When the credential fails and no valid token is cached, the operation fails with an
+/// [`Error`](crate::Error) of kind [`Credential`](crate::ErrorKind::Credential) whose `Display`
+/// names the credential's error: its message and those of its
+/// [`source`](std::error::Error::source)s, e.g. `credential error: the token credential failed
+/// to provide a token: az not found` (the error itself stays the error's `source`). So that
+/// this never shows a secret, the message is cut at 300 characters, and words shaped like a
+/// token (`eyJ…` with two dots) and the word after `Bearer ` are shown as `<redacted>`. The
+/// Azure SDK's credentials put no secret in their errors; a credential of your own must not
+/// either (no client secret, certificate or password in its `Display`).
 ///
 /// ```
 /// use acs_identity::{BearerToken, BoxFuture, CredentialError, TokenCredential};

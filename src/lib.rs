@@ -11,6 +11,8 @@ mod hmac;
 mod models;
 mod operations;
 mod options;
+#[cfg(feature = "preview")]
+mod preview;
 
 // The implementation.
 mod pipeline;
@@ -33,7 +35,7 @@ pub use credential::{
     BearerToken, BoxFuture, COMMUNICATION_SCOPE, Credential, CredentialError, TokenCredential,
 };
 pub use endpoint::EndpointError;
-pub use error::{Error, ErrorKind, ServiceError};
+pub use error::{Error, ErrorCode, ErrorKind, ServiceError};
 pub use hmac::{AccessKey, InvalidAccessKey};
 pub use models::access_token::AccessToken;
 pub use models::assignment::TeamsExtensionAssignment;
@@ -43,6 +45,11 @@ pub use models::identifier::CommunicationUserIdentifier;
 pub use models::principal_type::TeamsExtensionPrincipalType;
 pub use models::scope::CommunicationTokenScope;
 pub use options::{ClientOptions, CreateUserOptions, RetryOptions};
+
+#[cfg(feature = "preview")]
+pub use models::preview::{EntraAssignment, EntraAssignmentUpdates, UserDetails};
+#[cfg(feature = "preview")]
+pub use models::principal_type::EntraPrincipalType;
 
 #[cfg(feature = "azure_core")]
 pub use azure_core_credential::AzureCoreCredential;

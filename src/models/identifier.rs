@@ -19,6 +19,14 @@ pub struct CommunicationUserIdentifier {
 }
 
 impl CommunicationUserIdentifier {
+    /// The longest id, in bytes (UTF-8), that an operation sends; the same bound holds for the
+    /// tenant and object ids of the Teams extension assignments. A longer id is refused before
+    /// anything is sent (an error of kind
+    /// [`InvalidArgument`](crate::ErrorKind::InvalidArgument)), as is an id that is blank or
+    /// starts or ends with whitespace. The service's ids (`8:acs:<resource id>_<user id>`) have
+    /// about 90 bytes.
+    pub const MAX_ID_LEN: usize = 1024;
+
     /// Wraps an id returned by the service earlier (e.g. stored in your database).
     pub fn new(id: impl Into<String>) -> Self {
         CommunicationUserIdentifier { id: id.into() }

@@ -77,11 +77,28 @@ fn changed_path(path: &str) -> Error {
     ))
 }
 
-/// Checks an identifier that goes into the request path: not blank, not `.` or `..`, no `\`
-/// (URL parsing would turn those into another path before the hooks see it).
+/// Checks an identifier that goes into the request path before anything is sent: not blank,
+/// no leading or trailing whitespace (the service would look up another id and answer 404), at
+/// most [`MAX_ID_LEN`](crate::CommunicationUserIdentifier::MAX_ID_LEN) bytes (far longer than any
+/// id of the service; a much longer one cannot be sent at all), not `.` or `..`, no `\` (URL
+/// parsing would turn those into another path before the hooks see it).
 pub(crate) fn check_param<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
+    let max = crate::CommunicationUserIdentifier::MAX_ID_LEN;
     if value.trim().is_empty() {
         return Err(Error::invalid_argument(format!("{name} must not be empty")));
+    }
+    if value.len() > max {
+        return Err(Error::invalid_argument(format!(
+            "{name} is {} bytes long; an identifier sent in the request path may have at most \
+             {max} bytes (the service's ids have about 90)",
+            value.len()
+        )));
+    }
+    if value.trim() != value {
+        return Err(Error::invalid_argument(format!(
+            "{name} {value:?} starts or ends with whitespace; no identifier of the service does \
+             (was it copied with a space or a line break?)"
+        )));
     }
     if value == "." || value == ".." || value.contains('\\') {
         return Err(Error::invalid_argument(format!(
@@ -92,10 +109,17 @@ pub(crate) fn check_param<'a>(name: &str, value: &'a str) -> Result<&'a str, Err
     Ok(value)
 }
 
-/// Sends no body for an operation whose body is optional when it serializes to `{}`, and
+/// Sends no body for an operation whose body is optional when it serializes to `{}`,
 /// `Content-Length: 0` for a POST or PUT without a body, as the official SDKs do (some front
-/// ends answer 411 otherwise).
-pub(crate) fn optional_body(request: &mut reqwest::Request, op: &Operation) {
+/// ends answer 411 otherwise), and a merge-patch body with its content type (adjustment
+/// `merge-patch-as-json`).
+pub(crate) fn body(request: &mut reqwest::Request, op: &Operation) {
+    if op.merge_patch && request.body().is_some() {
+        request.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/merge-patch+json"),
+        );
+    }
     if op.optional_body && request.body().and_then(|b| b.as_bytes()) == Some(b"{}".as_slice()) {
         *request.body_mut() = None;
         request.headers_mut().remove(CONTENT_TYPE);

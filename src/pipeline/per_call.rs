@@ -4,15 +4,15 @@
 use super::context::TryContext;
 use super::response_error::map_error;
 use super::retry::{Idempotency, delay, is_retryable};
+use super::service_error_body::ServiceErrorBody;
 use crate::error::{Error, ErrorKind};
 use crate::options::{ClientOptions, RetryOptions};
-use crate::raw::types::CommunicationErrorResponse;
 use progenitor_client::ResponseValue;
 use std::future::Future;
 use std::time::Duration;
 use tracing::Instrument;
 
-type RawResult<T> = Result<ResponseValue<T>, progenitor_client::Error<CommunicationErrorResponse>>;
+type RawResult<T, B> = Result<ResponseValue<T>, progenitor_client::Error<B>>;
 
 /// Timeouts and retry settings of a client.
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ impl CallPolicy {
     /// Runs `attempt` (a call of the generated client) until it succeeds, fails for good, or
     /// runs out of retries or time. Each attempt re-enters the generated code, so the request
     /// hook signs or authorizes it afresh.
-    pub(crate) async fn run<T, F, Fut>(
+    pub(crate) async fn run<T, B, F, Fut>(
         &self,
         operation: &'static str,
         idempotency: Idempotency,
@@ -42,8 +42,9 @@ impl CallPolicy {
         attempt: F,
     ) -> Result<T, Error>
     where
+        B: ServiceErrorBody,
         F: Fn() -> Fut,
-        Fut: Future<Output = RawResult<T>>,
+        Fut: Future<Output = RawResult<T, B>>,
     {
         let span = tracing::info_span!(
             "acs_identity",
@@ -72,15 +73,16 @@ impl CallPolicy {
         result
     }
 
-    async fn attempts<T, F, Fut>(
+    async fn attempts<T, B, F, Fut>(
         &self,
         idempotency: Idempotency,
         bearer: Option<&str>,
         attempt: F,
     ) -> Result<T, Error>
     where
+        B: ServiceErrorBody,
         F: Fn() -> Fut,
-        Fut: Future<Output = RawResult<T>>,
+        Fut: Future<Output = RawResult<T, B>>,
     {
         let mut retry = 0;
         loop {

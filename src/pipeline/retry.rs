@@ -1,6 +1,6 @@
 //! The retry policy: what is retried, and how long to wait.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::options::RetryOptions;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -14,18 +14,16 @@ pub(crate) enum Idempotency {
     CreatesState,
 }
 
-const RETRIED_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504];
+/// The statuses retried (for operations that are safe to repeat).
+pub(crate) const RETRIED_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504];
 
-/// Whether `error` of an attempt may be retried for an operation of `idempotency`.
+/// Whether `error` of an attempt may be retried for an operation of `idempotency`: for one
+/// that is safe to repeat, every [transient](Error::is_transient) failure (nothing else: an
+/// invalid argument, a request that could not be built, a configuration or credential error
+/// would fail the same way again).
 pub(crate) fn is_retryable(error: &Error, idempotency: Idempotency) -> bool {
     match idempotency {
-        Idempotency::Safe => match error.kind() {
-            ErrorKind::Transport | ErrorKind::Timeout => true,
-            ErrorKind::Service => error
-                .status()
-                .is_some_and(|s| RETRIED_STATUSES.contains(&s)),
-            _ => false,
-        },
+        Idempotency::Safe => error.is_transient(),
         Idempotency::CreatesState => {
             error.is_connect()
                 || (matches!(error.status(), Some(429 | 503)) && error.retry_after().is_some())
@@ -68,6 +66,7 @@ fn jitter() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn service(status: u16, retry_after: Option<u64>) -> Error {
         let mut h = reqwest::header::HeaderMap::new();
