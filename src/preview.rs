@@ -270,6 +270,7 @@ impl CommunicationIdentityClient {
 }
 
 /// A 204 of the bulk update (adjustment `no-content-beside-content`) is an empty page.
+#[allow(clippy::result_large_err, reason = "the generated client's own result type")]
 fn no_content_is_empty(
     result: Result<ResponseValue<types::EntraAssignmentsResponse>, RawError>,
 ) -> Result<ResponseValue<types::EntraAssignmentsResponse>, RawError> {
@@ -290,6 +291,7 @@ fn no_content_is_empty(
 
 /// GETs a page of Entra ID assignments at `url` through the same steps as the generated
 /// client's `list_entra_assignments` (whose path it has): api-version, authorization, limits.
+#[allow(clippy::result_large_err, reason = "the generated client's own result type")]
 async fn fetch_page(
     raw: &crate::raw::preview::Client,
     mut url: reqwest::Url,

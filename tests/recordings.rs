@@ -263,6 +263,7 @@ enum Op {
 
 enum Plan {
     Run(Op),
+    #[cfg_attr(feature = "preview", allow(dead_code))]
     Skip(&'static str),
 }
 

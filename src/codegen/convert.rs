@@ -914,15 +914,15 @@ impl Converter {
             ],
         )?;
         let mut out = Map::new();
-        if m.get("type") == Some(&json!("string")) && !m.contains_key("maxLength") {
-            if let Some(max) = m
+        if m.get("type") == Some(&json!("string"))
+            && !m.contains_key("maxLength")
+            && let Some(max) = m
                 .get("description")
                 .and_then(Value::as_str)
                 .and_then(stated_max_length)
-            {
-                self.note("max-length-from-description");
-                out.insert("maxLength".into(), json!(max));
-            }
+        {
+            self.note("max-length-from-description");
+            out.insert("maxLength".into(), json!(max));
         }
         for (key, value) in m {
             let kat = at.key(key);

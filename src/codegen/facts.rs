@@ -180,7 +180,7 @@ pub fn render(versions: &[(&Version, SpecFacts)]) -> Result<String, String> {
             }
         }
         // Facts of the newest version that has it.
-        let (_, newest) = found.clone().last().expect("at least one");
+        let (_, newest) = found.clone().next_back().expect("at least one");
         let in_versions: Vec<&str> = found
             .by_ref()
             .map(|(f, _)| f.api_version.as_str())

@@ -115,8 +115,12 @@ impl From<crate::raw::preview::types::EntraAssignment> for EntraAssignment {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EntraAssignmentUpdates {
-    pub(crate) changes: Vec<(String, Option<(String, EntraPrincipalType, Vec<String>)>)>,
+    /// Object id, and the new assignment or `None` to remove it.
+    pub(crate) changes: Vec<(String, Option<AssignmentChange>)>,
 }
+
+/// The new assignment of an object id: tenant id, principal type, client ids.
+pub(crate) type AssignmentChange = (String, EntraPrincipalType, Vec<String>);
 
 impl EntraAssignmentUpdates {
     /// No changes yet.
