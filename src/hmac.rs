@@ -292,7 +292,7 @@ impl KeyProblem {
                 }
                 D::InvalidByte(offset, _) => KeyProblem::InvalidCharacter { offset },
                 D::InvalidLength(symbols) => KeyProblem::InvalidLength { symbols },
-                D::InvalidLastSymbol(offset, _) => KeyProblem::TrailingBits { offset },
+                D::InvalidLastSymbol { offset, .. } => KeyProblem::TrailingBits { offset },
                 D::InvalidPadding => KeyProblem::InvalidPadding,
             },
             // The buffer is sized with `decoded_len_estimate`, which is an upper bound.
