@@ -404,18 +404,7 @@ mod tests {
 
     #[test]
     fn non_loopback_http_rejected() {
-        for endpoint in [
-            "http://contoso.communication.azure.com/",
-            "http://localhost.evil.com/",
-            "http://localhost.evil.com:8080/",
-            "http://evil-localhost/",
-            "http://127.0.0.1.evil.com/",
-            "http://128.0.0.1/",
-            "http://10.0.0.1:8080/",
-            "http://[::2]/",
-            "http://[::ffff:8.8.8.8]/",
-            "http://0.0.0.0/",
-        ] {
+        for &endpoint in crate::endpoint::tests::REMOTE_HTTP {
             let e = err(&format!("endpoint={endpoint};accesskey={KEY}"));
             assert_eq!(
                 e,

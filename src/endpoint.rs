@@ -131,7 +131,7 @@ fn is_loopback_host(url: &reqwest::Url) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -151,20 +151,24 @@ mod tests {
         }
     }
 
+    /// Plain http endpoints of hosts that are not loopback hosts (also used by the connection
+    /// string's tests).
+    pub(crate) const REMOTE_HTTP: &[&str] = &[
+        "http://contoso.communication.azure.com/",
+        "http://localhost.evil.com/",
+        "http://localhost.evil.com:8080/",
+        "http://evil-localhost/",
+        "http://127.0.0.1.evil.com/",
+        "http://128.0.0.1/",
+        "http://10.0.0.1:8080/",
+        "http://[::2]/",
+        "http://[::ffff:8.8.8.8]/",
+        "http://0.0.0.0/",
+    ];
+
     #[test]
     fn non_loopback_http_refused() {
-        for endpoint in [
-            "http://contoso.communication.azure.com/",
-            "http://localhost.evil.com/",
-            "http://localhost.evil.com:8080/",
-            "http://evil-localhost/",
-            "http://127.0.0.1.evil.com/",
-            "http://128.0.0.1/",
-            "http://10.0.0.1:8080/",
-            "http://[::2]/",
-            "http://[::ffff:8.8.8.8]/",
-            "http://0.0.0.0/",
-        ] {
+        for &endpoint in REMOTE_HTTP {
             let e = parse(endpoint).unwrap_err();
             assert_eq!(e, EndpointError::PlainHttpToRemoteHost, "{endpoint}");
             assert!(e.to_string().contains("loopback"), "{e}");
