@@ -63,23 +63,17 @@ impl CommunicationIdentityClient {
     /// # Ok(()) }
     /// ```
     pub async fn create_user_with(&self, options: CreateUserOptions) -> Result<CreatedUser, Error> {
-        let with_token = !options.token_scopes.is_empty();
-        if !with_token && options.token_expiry.is_some() {
-            return Err(Error::invalid_argument(
-                "a token expiry was given without token scopes; give the scopes of the token too",
-            ));
-        }
+        let (create_token_with_scopes, expires_in_minutes) = token_request(&options)?;
         #[cfg(feature = "preview")]
         if let Some(custom_id) = &options.custom_id {
-            return self.create_durable_user(custom_id, &options).await;
+            return self
+                .create_durable_user(custom_id, create_token_with_scopes, expires_in_minutes)
+                .await;
         }
+        let with_token = !create_token_with_scopes.is_empty();
         let body = types::CommunicationIdentityCreateRequest {
-            create_token_with_scopes: if with_token {
-                non_empty(&options.token_scopes)?
-            } else {
-                Vec::new()
-            },
-            expires_in_minutes: TokenExpiry::wire(options.token_expiry),
+            create_token_with_scopes,
+            expires_in_minutes,
         };
         let raw = self.raw();
         let result = self
@@ -89,14 +83,11 @@ impl CommunicationIdentityClient {
                 raw.create_identity(&body)
             })
             .await?;
-        if with_token {
-            let (user, token) = user_and_token(result)?;
-            return Ok(CreatedUser::new(user, Some(token)));
-        }
-        Ok(CreatedUser::new(
-            CommunicationUserIdentifier::new(result.identity.id),
+        created_user(
+            result.identity.id,
             result.access_token.map(Into::into),
-        ))
+            with_token,
+        )
     }
 
     /// Issues a token with `scopes` for `user`. `expiry` defaults to 24 hours.
@@ -247,6 +238,43 @@ impl CommunicationIdentityClient {
     }
 }
 
+/// The token part of a create request: the scopes (none, or at least one valid) and the expiry
+/// in minutes, which needs scopes.
+pub(crate) fn token_request(
+    options: &CreateUserOptions,
+) -> Result<(Vec<CommunicationTokenScope>, Option<i32>), Error> {
+    if options.token_scopes.is_empty() {
+        if options.token_expiry.is_some() {
+            return Err(Error::invalid_argument(
+                "a token expiry was given without token scopes; give the scopes of the token too",
+            ));
+        }
+        return Ok((Vec::new(), None));
+    }
+    Ok((
+        non_empty(&options.token_scopes)?,
+        TokenExpiry::wire(options.token_expiry),
+    ))
+}
+
+/// The result of a create: the user, and its token when one was asked for (then required).
+pub(crate) fn created_user(
+    id: String,
+    token: Option<AccessToken>,
+    asked_for_token: bool,
+) -> Result<CreatedUser, Error> {
+    if asked_for_token && token.is_none() {
+        return Err(Error::new(
+            ErrorKind::InvalidResponse,
+            "the service created the user but sent no access token",
+        ));
+    }
+    Ok(CreatedUser::new(
+        CommunicationUserIdentifier::new(id),
+        token,
+    ))
+}
+
 pub(crate) fn non_empty(
     scopes: &[CommunicationTokenScope],
 ) -> Result<Vec<CommunicationTokenScope>, Error> {
@@ -289,14 +317,14 @@ fn assignment_args<'a>(
 fn user_and_token(
     result: types::CommunicationIdentityAccessTokenResult,
 ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
-    let Some(token) = result.access_token else {
-        return Err(Error::new(
-            ErrorKind::InvalidResponse,
-            "the service created the user but sent no access token",
-        ));
-    };
-    Ok((
-        CommunicationUserIdentifier::new(result.identity.id),
-        token.into(),
-    ))
+    match created_user(
+        result.identity.id,
+        result.access_token.map(Into::into),
+        true,
+    )?
+    .into_parts()
+    {
+        (user, Some(token)) => Ok((user, token)),
+        (_, None) => unreachable!("created_user requires the token asked for"),
+    }
 }

@@ -6,14 +6,14 @@
 
 use crate::client::CommunicationIdentityClient;
 use crate::error::{Error, ErrorKind};
-use crate::operations::{non_empty, required};
+use crate::operations::{created_user, required};
 use crate::pipeline::encoding::check_param;
 use crate::pipeline::retry::Idempotency::Safe;
 use crate::raw::preview::types;
 use crate::spec::{CUSTOM_ID_MAX_LENGTH, CUSTOM_ID_MIN_LENGTH};
 use crate::{
-    AccessToken, CommunicationUserIdentifier, CreateUserOptions, CreatedUser, EntraAssignment,
-    EntraAssignmentUpdates, EntraPrincipalType, TokenExpiry, UserDetails,
+    AccessToken, CommunicationUserIdentifier, CreatedUser, EntraAssignment, EntraAssignmentUpdates,
+    EntraPrincipalType, UserDetails,
 };
 use progenitor_client::ResponseValue;
 
@@ -25,7 +25,8 @@ impl CommunicationIdentityClient {
     pub(crate) async fn create_durable_user(
         &self,
         custom_id: &str,
-        options: &CreateUserOptions,
+        create_token_with_scopes: Vec<crate::CommunicationTokenScope>,
+        expires_in_minutes: Option<i32>,
     ) -> Result<CreatedUser, Error> {
         let version = self.api_version();
         if !crate::spec::CUSTOM_ID_VERSIONS.contains(&version)
@@ -44,17 +45,13 @@ impl CommunicationIdentityClient {
                  {CUSTOM_ID_MAX_LENGTH} characters"
             )));
         }
-        let with_token = !options.token_scopes.is_empty();
+        let with_token = !create_token_with_scopes.is_empty();
         let body = types::CommunicationIdentityCreateRequest {
             custom_id: Some(custom_id.to_owned().try_into().map_err(|e| {
                 Error::invalid_argument(format!("custom id refused by the spec's rules: {e}"))
             })?),
-            create_token_with_scopes: if with_token {
-                non_empty(&options.token_scopes)?
-            } else {
-                Vec::new()
-            },
-            expires_in_minutes: TokenExpiry::wire(options.token_expiry),
+            create_token_with_scopes,
+            expires_in_minutes,
         };
         let raw = self.raw_preview();
         let result = self
@@ -64,20 +61,10 @@ impl CommunicationIdentityClient {
                 raw.create_identity(&body)
             })
             .await?;
-        let token = match (result.access_token, with_token) {
-            (Some(t), _) => Some(AccessToken::new(t.token, t.expires_on)),
-            (None, true) => {
-                return Err(Error::new(
-                    ErrorKind::InvalidResponse,
-                    "the service created the user but sent no access token",
-                ));
-            }
-            (None, false) => None,
-        };
-        Ok(CreatedUser::new(
-            CommunicationUserIdentifier::new(result.identity.id),
-            token,
-        ))
+        let token = result
+            .access_token
+            .map(|t| AccessToken::new(t.token, t.expires_on));
+        created_user(result.identity.id, token, with_token)
     }
 
     /// The details of `user` (preview): its custom id and when a token was last issued for it.
@@ -270,7 +257,10 @@ impl CommunicationIdentityClient {
 }
 
 /// A 204 of the bulk update (adjustment `no-content-beside-content`) is an empty page.
-#[allow(clippy::result_large_err, reason = "the generated client's own result type")]
+#[allow(
+    clippy::result_large_err,
+    reason = "the generated client's own result type"
+)]
 fn no_content_is_empty(
     result: Result<ResponseValue<types::EntraAssignmentsResponse>, RawError>,
 ) -> Result<ResponseValue<types::EntraAssignmentsResponse>, RawError> {
@@ -291,7 +281,10 @@ fn no_content_is_empty(
 
 /// GETs a page of Entra ID assignments at `url` through the same steps as the generated
 /// client's `list_entra_assignments` (whose path it has): api-version, authorization, limits.
-#[allow(clippy::result_large_err, reason = "the generated client's own result type")]
+#[allow(
+    clippy::result_large_err,
+    reason = "the generated client's own result type"
+)]
 async fn fetch_page(
     raw: &crate::raw::preview::Client,
     mut url: reqwest::Url,
