@@ -414,3 +414,53 @@ fn entra_id_credential_against_the_emulator() {
             .all(|r| r.auth == AuthOutcome::ResourceToken)
     );
 }
+
+/// The preview's operations, synchronously (features `blocking` and `preview`).
+#[cfg(feature = "preview")]
+#[test]
+fn preview_operations() {
+    use acs_identity::spec::PREVIEW_API_VERSION;
+    use acs_identity::{EntraAssignmentUpdates, EntraPrincipalType};
+    let assignment =
+        json!({"objectId": "o", "tenantId": "t", "principalType": "group", "clientIds": ["c"]});
+    let server = Server::start(vec![
+        MockResponse::json(200, json!({"id": USER, "customId": "alice"})),
+        MockResponse::json(200, assignment.clone()),
+        MockResponse::json(200, json!({"value": [assignment.clone()]})),
+        MockResponse::json(200, json!({"value": [assignment]})),
+        MockResponse::empty(204),
+        MockResponse::json(
+            200,
+            json!({"identity": {"id": USER}, "accessToken": token_json()}),
+        ),
+    ]);
+    let client = CommunicationIdentityClient::from_connection_string(
+        &server.mock.connection_string(),
+        Some(ClientOptions {
+            api_version: Some(PREVIEW_API_VERSION.into()),
+            ..no_retries().unwrap()
+        }),
+    )
+    .unwrap();
+    let user = CommunicationUserIdentifier::new(USER);
+    assert_eq!(client.get_user(&user).unwrap().custom_id(), Some("alice"));
+    let a = client
+        .upsert_entra_assignment("o", "t", EntraPrincipalType::Group, &["c"])
+        .unwrap();
+    assert_eq!(a.principal_type(), &EntraPrincipalType::Group);
+    assert_eq!(client.list_entra_assignments().unwrap().len(), 1);
+    let updated = client
+        .update_entra_assignments(&EntraAssignmentUpdates::new().remove("x"))
+        .unwrap();
+    assert_eq!(updated.len(), 1);
+    client.delete_entra_assignment("o").unwrap();
+    let (exchanged, _) = client.exchange_entra_id_token("entra").unwrap();
+    assert_eq!(exchanged.id(), USER);
+    let methods: Vec<String> = server
+        .mock
+        .requests()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(methods, ["GET", "PUT", "GET", "PATCH", "DELETE", "POST"]);
+}
