@@ -1088,6 +1088,11 @@ mod tests {
         }
         // `=` in the middle of padding.
         assert!(AccessKey::from_base64("pw=a").is_err());
+        // `Debug` names the problem and where, never the text.
+        assert_eq!(
+            format!("{:?}", AccessKey::from_base64("pwpw pwpw").unwrap_err()),
+            "InvalidAccessKey(Whitespace { offset: 4 })"
+        );
 
         let secret = STANDARD.encode(b"0123456789abcdef0123456789abcdef");
         for bad in [
@@ -1136,9 +1141,22 @@ mod tests {
             "Wed Apr 13 18:09:12 2022",
             "2022-04-13T18:09:12Z",
             "Wed, 13 Apr 2022 18:09:12 GMT ",
+            // Of the right length, and read by the parser, but not as `format_date` writes it.
+            "Wed, 13 apr 2022 18:09:12 GMT",
+            "WED, 13 Apr 2022 18:09:12 GMT",
         ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn signable_request_debug_shows_the_body_length_only() {
+        let r = SignableRequest::new("POST", "/identities?api-version=1", "h:1").with_body(b"{}");
+        assert_eq!(
+            format!("{r:?}"),
+            "SignableRequest { method: \"POST\", path_and_query: \"/identities?api-version=1\", \
+             host: \"h:1\", body_len: 2 }"
+        );
     }
 
     #[test]
@@ -1155,6 +1173,19 @@ mod tests {
         assert!(debug.contains(&h.authorization));
         assert!(debug.contains(&h.content_hash));
         assert!(debug.contains(&h.date));
+    }
+
+    #[test]
+    fn dropping_a_key_overwrites_its_keyed_state() {
+        let tag = |mac: &HmacSha256| mac.clone().chain_update(b"banana").finalize().into_bytes();
+        let zero_key = <HmacSha256 as ::hmac::digest::KeyInit>::new(&Default::default());
+        let mut state = std::mem::ManuallyDrop::new(key().mac.clone());
+        assert_ne!(tag(&state.0), tag(&zero_key));
+        // SAFETY: `state` is not dropped again. The destructor only overwrites the state in
+        // place, so the memory still holds a valid value (see `ManuallyDrop::drop`), which is
+        // read to see what the destructor left there.
+        unsafe { std::mem::ManuallyDrop::drop(&mut state) };
+        assert_eq!(tag(&state.0), tag(&zero_key));
     }
 
     #[test]

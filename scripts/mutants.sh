@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Mutation testing of the SDK crate (not the emulator) with cargo-mutants, file by file, each
+# against the fast tests that cover it (never the proptest, soak or recording suites).
+#
+#   scripts/mutants.sh                          # the rule files listed in TESTING.md
+#   scripts/mutants.sh --file src/hmac.rs       # one file (repeat --file for more)
+#   scripts/mutants.sh --iterate                # only what the last run did not catch
+#
+# Options:
+#   --file PATH     a file to mutate (repeatable); default: the files of DEFAULT_FILES
+#   --rev REV       the commit to test (default HEAD); the checkout's uncommitted edits are
+#                   never used, so the run is reproducible and other work is never touched
+#   --iterate       skip the mutants a previous run of the same file caught
+#   --timeout SECS  per-mutant test timeout (default 60: a mutant that loops fails by it)
+#
+# Work lives in ${MUTANTS_DIR:-target/mutants}: a copy of the tree at REV (mutated in place,
+# restored after each mutant, so one mutant at a time: -j 1), its own cargo target dir (built
+# without debug info, kept between runs), and one mutants.out per file under out/. Exit status: 0 when no mutant was missed, 1 otherwise.
+# Needs `cargo install cargo-mutants --locked`. Timings per file are in TESTING.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+DEFAULT_FILES=(
+  src/hmac.rs
+  src/endpoint.rs
+  src/connection_string.rs
+  src/models/expiry.rs
+  src/pipeline/encoding.rs
+  src/pipeline/retry.rs
+  src/pipeline/response_error.rs
+  src/error.rs
+)
+
+# The test targets that exercise a file; the unit tests (--lib) always run.
+tests_for() {
+  case "$1" in
+    src/hmac.rs | src/endpoint.rs | src/connection_string.rs | src/models/expiry.rs)
+      echo "--lib --test api_shape" ;;
+    src/pipeline/encoding.rs) echo "--lib --test errors --test client" ;;
+    src/pipeline/retry.rs | src/pipeline/response_error.rs)
+      echo "--lib --test errors --test faults" ;;
+    src/error.rs) echo "--lib --test errors --test api_shape" ;;
+    src/token_cache.rs | src/pipeline/per_call.rs)
+      echo "--lib --test errors --test cancellation --test token_cache" ;;
+    *) echo "--lib --test errors --test client --test faults --test api_shape" ;;
+  esac
+}
+
+files=() rev=HEAD iterate=() timeout=60
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --file) files+=("$2"); shift 2 ;;
+    --rev) rev=$2; shift 2 ;;
+    --iterate) iterate=(--iterate); shift ;;
+    --timeout) timeout=$2; shift 2 ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ ${#files[@]} -gt 0 ] || files=("${DEFAULT_FILES[@]}")
+command -v cargo-mutants >/dev/null || {
+  echo "cargo-mutants is missing: cargo install cargo-mutants --locked" >&2; exit 2; }
+
+work=${MUTANTS_DIR:-$repo/target/mutants}
+tree=$work/tree
+mkdir -p "$tree" "$work/out"
+
+# Bring the tree to REV, rewriting only the files whose content differs, so that cargo's
+# incremental build of an earlier run stays valid for the rest.
+fresh=$(mktemp -d)
+trap 'rm -rf "$fresh"' EXIT
+git -C "$repo" archive "$rev" | tar -x -C "$fresh"
+(cd "$fresh" && find . -type f) | while read -r f; do
+  if ! cmp -s "$fresh/$f" "$tree/$f"; then
+    mkdir -p "$(dirname "$tree/$f")"
+    cp "$fresh/$f" "$tree/$f"
+  fi
+done
+(cd "$tree" && find . -path ./mutants.out -prune -o -type f -print) | while read -r f; do
+  [ -e "$fresh/$f" ] || rm -f "$tree/$f"
+done
+
+export CARGO_TARGET_DIR=$work/target
+export CARGO_PROFILE_DEV_DEBUG=false   # no debug info: faster builds and links per mutant
+export CARGO_TERM_COLOR=never
+
+status=0
+summary=$work/summary.txt
+printf '%-32s %6s %6s %8s %8s %6s\n' file caught missed unviable timeout secs | tee "$summary"
+for file in "${files[@]}"; do
+  [ -f "$tree/$file" ] || { echo "no such file at $rev: $file" >&2; status=2; continue; }
+  out=$work/out/$(echo "$file" | tr '/' '_')
+  mkdir -p "$out"
+  started=$(date +%s)
+  # The targets go to every cargo invocation, so that only they are built for each mutant.
+  targets=()
+  for arg in $(tests_for "$file"); do targets+=("--cargo-arg=$arg"); done
+  cargo mutants --in-place --dir "$tree" -p acs-identity --file "$file" \
+    --timeout "$timeout" --build-timeout 900 --no-shuffle \
+    --output "$out" "${iterate[@]}" "${targets[@]}" >"$out/run.log" 2>&1 || true
+  secs=$(( $(date +%s) - started ))
+  count() {
+    if [ -f "$out/mutants.out/$1.txt" ]; then grep -c . "$out/mutants.out/$1.txt" || true
+    else echo 0; fi
+  }
+  caught=$(count caught) missed=$(count missed) unviable=$(count unviable) timeouts=$(count timeout)
+  printf '%-32s %6s %6s %8s %8s %6s\n' "$file" "$caught" "$missed" "$unviable" "$timeouts" \
+    "$secs" | tee -a "$summary"
+  if [ "$missed" != 0 ]; then
+    status=1
+    sed 's/^/    missed: /' "$out/mutants.out/missed.txt"
+  fi
+  if [ "$caught$missed$unviable$timeouts" = 0000 ]; then
+    echo "    no outcome: see $out/run.log" >&2
+    tail -5 "$out/run.log" >&2
+    status=2
+  fi
+done
+echo "summary: $summary; per-file logs and outcomes: $work/out/"
+exit $status
