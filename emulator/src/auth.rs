@@ -82,7 +82,8 @@ pub(crate) fn resource_operation(
     Ok(AuthOutcome::AccessKey)
 }
 
-/// Authenticates the Teams extension token exchange: only a Teams user's own token, as bearer.
+/// Authenticates the Teams extension and Entra ID (preview) token exchanges: only the user's own
+/// Entra ID token, as bearer.
 pub(crate) fn teams_extension_exchange(
     shared: &Shared,
     req: &Request<'_>,

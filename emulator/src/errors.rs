@@ -2,7 +2,10 @@
 //! where recordings of the live service show them.
 
 use acs_identity::raw::types::{CommunicationError, CommunicationErrorResponse};
-use acs_identity::spec::{EXPIRES_IN_MINUTES_MAX, EXPIRES_IN_MINUTES_MIN};
+use acs_identity::spec::{
+    CUSTOM_ID_MAX_LENGTH, CUSTOM_ID_MIN_LENGTH, CUSTOM_ID_VERSIONS, ENTRA_PRINCIPAL_TYPES,
+    EXPIRES_IN_MINUTES_MAX, EXPIRES_IN_MINUTES_MIN, Operation,
+};
 
 /// An error answer of the emulated service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,15 +71,34 @@ impl ApiError {
         )
     }
 
-    /// An operation the request's API version does not have (Azure's usual code and message).
+    /// An operation the request's API version does not have: 404, as the path does not exist
+    /// at that version (Azure's usual code, with the versions that have the operation).
     pub(crate) fn unsupported_api_version(api_version: &str, operation: &str) -> Self {
+        let what = match Operation::by_name(operation) {
+            Some(op) => format!(
+                "{operation} ({} {}) needs API version {}",
+                op.method,
+                op.path,
+                op.needs()
+            ),
+            None => format!("{operation} does not exist at that version"),
+        };
         ApiError::new(
-            400,
+            404,
             "UnsupportedApiVersion",
             format!(
                 "The HTTP resource that matches the request URI does not support the API \
-                 version '{api_version}' (operation {operation})."
+                 version '{api_version}': {what}."
             ),
+        )
+    }
+
+    /// A body of a media type the operation does not take.
+    pub(crate) fn unsupported_media_type(expected: &str) -> Self {
+        ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            format!("The request body must be sent as {expected}."),
         )
     }
 
@@ -166,6 +188,34 @@ impl ApiError {
         .target("id")
     }
 
+    /// `customId` sent at an API version without custom ids (refused rather than ignored: an
+    /// identity created without its custom id would not be the one asked for).
+    pub(crate) fn custom_id_unsupported(api_version: &str) -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!(
+                "CustomId: The customId property is not supported at API version \
+                 '{api_version}'; it needs API version {}.",
+                CUSTOM_ID_VERSIONS.join(" or ")
+            ),
+        )
+        .target("customId")
+    }
+
+    /// `customId` of the wrong type or length (in characters).
+    pub(crate) fn custom_id_invalid() -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!(
+                "CustomId: The field CustomId must be a string with a minimum length of \
+                 {CUSTOM_ID_MIN_LENGTH} and a maximum length of {CUSTOM_ID_MAX_LENGTH}."
+            ),
+        )
+        .target("customId")
+    }
+
     // --- Teams ---
 
     /// A required field of the Teams user exchange is missing or empty (`AppId`, `UserId`).
@@ -203,6 +253,48 @@ impl ApiError {
         )
     }
 
+    // --- Entra ID ---
+
+    pub(crate) fn entra_assignment_not_found() -> Self {
+        ApiError::new(
+            404,
+            "AssignmentNotFound",
+            "The Entra ID assignment doesn't exist.",
+        )
+    }
+
+    pub(crate) fn unsupported_entra_principal_type(value: &str) -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            format!(
+                "Invalid principalType - '{value}' is not supported. Supported values: {}.",
+                ENTRA_PRINCIPAL_TYPES.join(", ")
+            ),
+        )
+        .target("principalType")
+    }
+
+    /// A valid Entra ID token of a principal with no assignment that lets the token's
+    /// application exchange it. (Not in the recordings: 403, as the token itself is valid.)
+    pub(crate) fn entra_not_assigned() -> Self {
+        ApiError::new(
+            403,
+            "Forbidden",
+            "The Entra ID principal has no assignment to this resource for the token's \
+             application.",
+        )
+    }
+
+    pub(crate) fn invalid_skip_token() -> Self {
+        ApiError::new(
+            400,
+            "ValidationError",
+            "The skip token is invalid or has expired; list again from the first page.",
+        )
+        .target("$skipToken")
+    }
+
     pub(crate) fn unsupported_principal_type(value: &str) -> Self {
         ApiError::new(
             400,
@@ -229,6 +321,24 @@ mod tests {
         assert_eq!(
             String::from_utf8(ApiError::identity_not_owned().body()).unwrap(),
             r#"{"error":{"code":"IdentityNotOwned","message":"Provided identity doesn't belong to the resource."}}"#
+        );
+    }
+
+    #[test]
+    fn a_missing_operation_names_the_versions_that_have_it() {
+        let e = ApiError::unsupported_api_version("2026-09-23", "get_identity");
+        assert_eq!((e.status, e.code), (404, "UnsupportedApiVersion"));
+        assert_eq!(
+            e.message,
+            "The HTTP resource that matches the request URI does not support the API version \
+             '2026-09-23': get_identity (GET /identities/{id}) needs API version \
+             2025-03-02-preview."
+        );
+        let e = ApiError::custom_id_invalid();
+        assert!(
+            e.message
+                .contains("minimum length of 1 and a maximum length of 256"),
+            "{e:?}"
         );
     }
 }

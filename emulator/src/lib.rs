@@ -1,7 +1,8 @@
 //! A local emulator of the Azure Communication Services Identity service, for tests (in Rust
 //! or, through the `acs-identity-emulator` binary, in any language) and local development.
 //!
-//! [`Emulator::start`] serves the nine operations of the Identity API over plain http on
+//! [`Emulator::start`] serves the operations of the Identity API at every API version the SDK
+//! vendors (the sixteen of the preview `2025-03-02-preview` included) over plain http on
 //! `127.0.0.1` (the client accepts http for loopback hosts only), in memory, with the service's
 //! authentication rules, status codes and error messages; with [`EmulatorOptions::tls`] it
 //! serves https (see [`Tls`]), which the official SDKs of other languages need. The
@@ -27,10 +28,11 @@
 //!
 //! - **Operations**: the paths, methods, bodies and statuses of the spec
 //!   ([`acs_identity::spec::OPERATIONS`]); bodies are read and written with the
-//!   spec's models ([`acs_identity::raw::types`]). Every request needs an `api-version` query
-//!   parameter; every version the SDK knows ([`acs_identity::spec::API_VERSIONS`], e.g.
-//!   `2023-10-01`, which the official SDKs send) serves the operations it has, and versions it
-//!   does not know serve all nine. Path parameters are percent-decoded (`8%3Aacs%3A…`) or
+//!   spec's models ([`acs_identity::raw::types`], and [`acs_identity::raw::preview::types`] for
+//!   the preview's). Every request needs an `api-version` query parameter; every version the
+//!   SDK knows ([`acs_identity::spec::API_VERSIONS`], e.g. `2023-10-01`, which the official
+//!   SDKs send) serves the operations it has (an operation it lacks answers 404), and versions
+//!   it does not know serve all of them. Path parameters are percent-decoded (`8%3Aacs%3A…`) or
 //!   taken as sent (`8:acs:…`, as Python's async client sends them); signatures are checked
 //!   over the request target as received.
 //! - **Authentication**: HMAC-SHA256 with the access key, checked with
@@ -38,8 +40,8 @@
 //!   with) over the `Host` header and request target as received, with `x-ms-date` at most
 //!   [`EmulatorOptions::max_clock_skew`] away from the emulator's clock; or
 //!   `Authorization: Bearer` with a token of [`Emulator::token_credential`]. The Teams
-//!   extension token exchange is authorized only by the Teams user's own token
-//!   ([`Emulator::issue_teams_user_token`]) as bearer.
+//!   extension and Entra ID token exchanges are authorized only by the user's own Entra ID
+//!   token ([`Emulator::issue_teams_user_token`]) as bearer.
 //! - **Tokens**: JWTs with the service's claims (`skypeid`, `scp`, `csi`, `iat`, `exp`, `rgn`,
 //!   `acsScope`, `resourceId`, `resourceLocation`), signed with HS256 and a random key of the
 //!   emulator (the service uses RS256 and its own keys; clients treat tokens as opaque).
@@ -65,19 +67,56 @@
 //! |---|---|
 //! | `x-ms-date` too far off, malformed or missing | 401 `Denied` "Denied by the resource provider." |
 //! | missing `api-version` | 400 `MissingApiVersionParameter` |
-//! | an operation the `api-version` does not have (e.g. the Teams extension at `2023-10-01`) | 400 `UnsupportedApiVersion` |
+//! | an operation the `api-version` does not have (e.g. the Teams extension at `2023-10-01`, `GET /identities/{id}` at `2026-09-23`) | 404 `UnsupportedApiVersion`, naming the operation and the versions that have it ([`Operation::needs`](acs_identity::spec::Operation::needs)); before authentication |
 //! | unknown path or method | 404 `NotFound` |
 //! | malformed identity id (not `8:acs:<resource>_<user>`) | 400 `ValidationError` "Provided identity has invalid format." |
-//! | issue or revoke for an identity of this resource that does not exist (or was deleted) | 404 `IdentityNotFound` |
+//! | issue, revoke or get (preview) for an identity of this resource that does not exist (or was deleted) | 404 `IdentityNotFound` |
 //! | delete of such an identity | 204 (a retried delete has the same effect as the first) |
 //! | scope or principal type the spec does not know | 400 `ValidationError` |
-//! | get a missing Teams extension assignment | 404 `AssignmentNotFound` |
-//! | delete a missing Teams extension assignment | 204 (as for identities) |
+//! | get a missing Teams extension or Entra ID assignment | 404 `AssignmentNotFound` |
+//! | delete a missing Teams extension or Entra ID assignment | 204 (as for identities) |
+//! | `customId` at a version without custom ids (every stable one) | 400 `ValidationError` (target `customId`) naming the versions that have them: refused, not ignored |
+//! | `customId` not a string of 1 to 256 characters ([`CUSTOM_ID_MIN_LENGTH`](acs_identity::spec::CUSTOM_ID_MIN_LENGTH)..=[`CUSTOM_ID_MAX_LENGTH`](acs_identity::spec::CUSTOM_ID_MAX_LENGTH)) | 400 `ValidationError` (target `customId`) |
+//! | Entra ID assignment without `tenantId`, `principalType` or `clientIds` | 400 `ValidationError` "TenantId: The TenantId field is required." (target `TenantId`; same for the others) |
+//! | Entra ID exchange by a user without an assignment for the token's application | 403 `Forbidden` (the token itself is valid) |
+//! | bulk update of Entra ID assignments not sent as `application/merge-patch+json` | 415 `UnsupportedMediaType` |
+//! | a `$skipToken` the emulator did not make (or of a forgotten bulk update answer) | 400 `ValidationError` (target `$skipToken`) |
 //! | body larger than 1 MiB | 413 |
 //!
 //! The Teams extension exchange does not require an assignment for the user; it returns the
 //! identity `8:acs:<resource>_<tenant id>_<object id>` and a `voip` token that expires with
 //! the user's token.
+//!
+//! # The preview (`2025-03-02-preview`)
+//!
+//! - **Durable identities**: `POST /identities` with `customId` creates the identity of that
+//!   custom id once; creating again with it answers 201 with the same identity (and a new
+//!   token when scopes are asked), as the live service does. Deleting the identity frees its
+//!   custom id. At the preview the answer's identity has `customId` and `lastTokenIssuedAt`.
+//! - **User details**: `GET /identities/{id}` answers `{id, customId?, lastTokenIssuedAt?}`;
+//!   `lastTokenIssuedAt` is when a token was last issued for the identity (on issue, on create
+//!   with scopes, on an exchange), in whole seconds as the service writes it
+//!   (`2025-04-14T15:32:27+00:00`).
+//! - **Entra ID assignments**: `GET`, `PUT` (201 created, 200 replaced), `DELETE`
+//!   `/access/entra/assignments/{objectId}` with `{tenantId, principalType, clientIds}`;
+//!   principal types are those of the spec
+//!   ([`ENTRA_PRINCIPAL_TYPES`](acs_identity::spec::ENTRA_PRINCIPAL_TYPES)). `GET
+//!   /access/entra/assignments` lists them by object id, at most
+//!   [`EmulatorOptions::page_size`] a page; a page with more to follow has a `nextLink`: an
+//!   absolute URL on the host the request was sent to, with `api-version` and an opaque
+//!   `$skipToken` (`skipToken` is accepted too). `PATCH /access/entra/assignments` takes a
+//!   merge patch of object id to assignment or `null` (removed, also when missing); every
+//!   change is checked before any is applied. It answers 200 with the created and replaced
+//!   assignments by object id, paged the same way (the emulator keeps the latest 64 such
+//!   answers for their next pages), or **204** when there is nothing to report (only
+//!   removals).
+//! - **Entra ID token exchange**: `POST /access/entra/:exchangeAccessToken` with body `{}` and
+//!   the user's Entra ID token as bearer. The user needs an assignment in the token's tenant
+//!   (`tid`) that lists the token's application (`appid`) in `clientIds`: of principal type
+//!   `user` with the user's `oid` as object id, or of type `tenant` (every user of the
+//!   tenant). Group memberships are not known to the emulator: `group` assignments authorize
+//!   no one. It answers the identity `8:acs:<resource>_wf_<tenant id>_<object id>` (the form of
+//!   the spec's example) and a `chat,voip` token that expires with the user's token.
 //!
 //! # Bearer tokens for tests in other languages
 //!
@@ -128,8 +167,8 @@ pub use faults::{Fault, FaultAction, Faults};
 pub use record::{AuthFailure, AuthOutcome, RecordedRequest};
 pub use tls::Tls;
 
-use acs_identity::TeamsExtensionAssignment;
 use acs_identity::{AccessKey, ClientOptions};
+use acs_identity::{EntraAssignment, TeamsExtensionAssignment};
 use base64::Engine as _;
 use random::Random;
 use state::Shared;
@@ -168,6 +207,9 @@ pub struct EmulatorOptions {
     /// The resource id (the `<resource>` of `8:acs:<resource>_<user>`); by default a random
     /// GUID. It must not be empty nor contain `_`, `:` or `/`.
     pub resource_id: Option<String>,
+    /// The most Entra ID assignments a page holds (the list, and the answer of a bulk update);
+    /// more are reached by the page's `nextLink`. Default: 100; at least 1 (0 is taken as 1).
+    pub page_size: usize,
 }
 
 impl Default for EmulatorOptions {
@@ -179,6 +221,7 @@ impl Default for EmulatorOptions {
             bearer_token_lifetime: Duration::from_secs(60 * 60),
             access_key: None,
             resource_id: None,
+            page_size: 100,
         }
     }
 }
@@ -195,6 +238,7 @@ impl fmt::Debug for EmulatorOptions {
                 &self.access_key.as_ref().map(|_| "<redacted>"),
             )
             .field("resource_id", &self.resource_id)
+            .field("page_size", &self.page_size)
             .finish()
     }
 }
@@ -298,10 +342,15 @@ impl Emulator {
             key_text,
             access_key,
             random,
-            options.max_clock_skew,
-            options.bearer_token_lifetime,
+            state::Settings {
+                max_clock_skew: options.max_clock_skew,
+                bearer_token_lifetime: options.bearer_token_lifetime,
+                page_size: options.page_size,
+                https: tls.is_some(),
+                port,
+            },
         ));
-        let scheme = if tls.is_some() { "https" } else { "http" };
+        let scheme = shared.scheme;
         let (acceptor, certificate_pem) = match tls {
             Some(tls) => (Some(tls.acceptor), Some(tls.certificate_pem)),
             None => (None, None),
@@ -510,6 +559,20 @@ impl Emulator {
             .assignment(tenant_id, object_id)
             .cloned()
             .map(Into::into)
+    }
+
+    /// The Entra ID assignment of `object_id` (preview), if any.
+    pub fn entra_assignment(&self, object_id: &str) -> Option<EntraAssignment> {
+        self.shared
+            .store()
+            .entra_assignment(object_id)
+            .cloned()
+            .map(Into::into)
+    }
+
+    /// The custom id an identity was created with (preview), if it exists and has one.
+    pub fn custom_id(&self, id: &str) -> Option<String> {
+        self.shared.store().user(id).and_then(|u| u.custom_id)
     }
 }
 

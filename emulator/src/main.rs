@@ -26,6 +26,8 @@ Options:
   --access-key <BASE64>    The access key (default: a random 64-byte key)
   --resource-id <ID>       The resource id, as in 8:acs:<ID>_<user> (default: a
                            random GUID)
+  --page-size <N>          The most Entra ID assignments a page holds (default
+                           100)
   --json                   Print one JSON object (endpoint, connection_string,
                            resource_id, certificate, port) instead of the banner
   -h, --help               Print this help
@@ -46,6 +48,7 @@ struct Serve {
     key: Option<PathBuf>,
     access_key: Option<String>,
     resource_id: Option<String>,
+    page_size: Option<usize>,
     json: bool,
 }
 
@@ -77,7 +80,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "-h" | "--help" => return Ok(Command::Help),
             "--https" => switch(&mut serve.https)?,
             "--json" => switch(&mut serve.json)?,
-            "--port" | "--cert-out" | "--cert" | "--key" | "--access-key" | "--resource-id" => {
+            "--port" | "--cert-out" | "--cert" | "--key" | "--access-key" | "--resource-id"
+            | "--page-size" => {
                 let value = match inline {
                     Some(value) => value,
                     None => args.next().ok_or_else(|| format!("{name} needs a value"))?,
@@ -92,6 +96,12 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                     "--cert" => serve.cert = Some(value.into()),
                     "--key" => serve.key = Some(value.into()),
                     "--access-key" => serve.access_key = Some(value),
+                    "--page-size" => {
+                        serve.page_size =
+                            Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                                format!("invalid page size {value:?}: expected 1 or more")
+                            })?);
+                    }
                     _ => serve.resource_id = Some(value),
                 }
             }
@@ -140,6 +150,9 @@ async fn start(serve: &Serve) -> Result<(Emulator, Option<PathBuf>), String> {
         tls,
         access_key: serve.access_key.clone(),
         resource_id: serve.resource_id.clone(),
+        page_size: serve
+            .page_size
+            .unwrap_or(EmulatorOptions::default().page_size),
         ..EmulatorOptions::default()
     };
     let emulator = Emulator::start_with(options)
@@ -280,5 +293,15 @@ mod tests {
             Some("a2V5cw==")
         );
         assert!(parse(&["--resource-id"]).is_err());
+    }
+
+    #[test]
+    fn page_size() {
+        assert_eq!(serve(&[]).page_size, None);
+        assert_eq!(serve(&["--page-size", "2"]).page_size, Some(2));
+        assert_eq!(serve(&["--page-size=7"]).page_size, Some(7));
+        for bad in ["0", "-1", "x"] {
+            assert!(parse(&["--page-size", bad]).is_err(), "{bad}");
+        }
     }
 }

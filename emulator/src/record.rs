@@ -14,7 +14,8 @@ pub enum AuthOutcome {
     AccessKey,
     /// A valid bearer token from [`Emulator::token_credential`](super::Emulator::token_credential).
     ResourceToken,
-    /// A valid Teams user token as bearer (the Teams extension token exchange).
+    /// A valid user's Entra ID token as bearer (the Teams extension and Entra ID token
+    /// exchanges).
     TeamsUserToken,
     /// Refused with 401.
     Rejected(AuthFailure),

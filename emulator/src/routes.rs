@@ -1,18 +1,21 @@
-//! The nine operations of the Identity API: routing, validation and answers, built from the
-//! spec's models in [`acs_identity::raw::types`].
+//! The operations of the Identity API at every vendored API version, the preview's included:
+//! routing, validation and answers, built from the spec's models in
+//! [`acs_identity::raw::types`] (and [`acs_identity::raw::preview::types`] for the preview's).
 
 use super::auth::{self, TeamsUser};
 use super::errors::ApiError;
 use super::record::AuthOutcome;
 use super::state::Shared;
 use super::tokens::AcsToken;
-use super::wire::{json_body, percent_decode, query_param, to_ticks};
-use acs_identity::CommunicationTokenScope;
-use acs_identity::TeamsExtensionPrincipalType;
+use super::wire::{json_body, percent_decode, percent_encode, query_param, to_ticks};
+use acs_identity::raw::preview::types as preview;
 use acs_identity::raw::types;
 use acs_identity::spec::{
-    EXPIRES_IN_MINUTES_DEFAULT, EXPIRES_IN_MINUTES_MAX, EXPIRES_IN_MINUTES_MIN,
+    API_VERSIONS, CUSTOM_ID_MAX_LENGTH, CUSTOM_ID_MIN_LENGTH, CUSTOM_ID_VERSIONS,
+    EXPIRES_IN_MINUTES_DEFAULT, EXPIRES_IN_MINUTES_MAX, EXPIRES_IN_MINUTES_MIN, Operation,
 };
+use acs_identity::{CommunicationTokenScope, EntraPrincipalType, TeamsExtensionPrincipalType};
+use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hyper::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -94,6 +97,14 @@ enum Route {
     GetAssignment(String, String),
     UpsertAssignment(String, String),
     DeleteAssignment(String, String),
+    // The preview's.
+    GetIdentity(String),
+    ExchangeEntraIdToken,
+    ListEntraAssignments,
+    UpdateEntraAssignments,
+    GetEntraAssignment(String),
+    UpsertEntraAssignment(String),
+    DeleteEntraAssignment(String),
 }
 
 impl Route {
@@ -110,6 +121,13 @@ impl Route {
             Route::GetAssignment(..) => "get_teams_extension_assignment",
             Route::UpsertAssignment(..) => "upsert_teams_extension_assignment",
             Route::DeleteAssignment(..) => "delete_teams_extension_assignment",
+            Route::GetIdentity(_) => "get_identity",
+            Route::ExchangeEntraIdToken => "exchange_entra_id_token",
+            Route::ListEntraAssignments => "list_entra_assignments",
+            Route::UpdateEntraAssignments => "update_entra_assignments",
+            Route::GetEntraAssignment(_) => "get_entra_assignment",
+            Route::UpsertEntraAssignment(_) => "upsert_entra_assignment",
+            Route::DeleteEntraAssignment(_) => "delete_entra_assignment",
         }
     }
 
@@ -125,6 +143,7 @@ impl Route {
         let param = |p: &str| (!p.is_empty()).then(|| p.to_owned());
         let route = match (method, s.as_slice()) {
             ("POST", ["identities"]) => Route::CreateIdentity,
+            ("GET", ["identities", id]) => Route::GetIdentity(param(id)?),
             ("DELETE", ["identities", id]) => Route::DeleteIdentity(param(id)?),
             ("POST", ["identities", id, ":issueAccessToken"]) => {
                 Route::IssueAccessToken(param(id)?)
@@ -135,6 +154,18 @@ impl Route {
             ("POST", ["teamsUser", ":exchangeAccessToken"]) => Route::ExchangeTeamsUserToken,
             ("POST", ["access", "teamsExtension", ":exchangeAccessToken"]) => {
                 Route::ExchangeTeamsExtensionToken
+            }
+            ("POST", ["access", "entra", ":exchangeAccessToken"]) => Route::ExchangeEntraIdToken,
+            ("GET", ["access", "entra", "assignments"]) => Route::ListEntraAssignments,
+            ("PATCH", ["access", "entra", "assignments"]) => Route::UpdateEntraAssignments,
+            (method, ["access", "entra", "assignments", o]) => {
+                let o = param(o)?;
+                match method {
+                    "GET" => Route::GetEntraAssignment(o),
+                    "PUT" => Route::UpsertEntraAssignment(o),
+                    "DELETE" => Route::DeleteEntraAssignment(o),
+                    _ => return None,
+                }
             }
             (method, ["access", "teamsExtension", "tenants", t, "assignments", o]) => {
                 let (t, o) = (param(t)?, param(o)?);
@@ -153,13 +184,21 @@ impl Route {
 
 /// Whether the operation named `operation` (e.g. `issue_access_token`, a name of
 /// [`acs_identity::spec::OPERATIONS`]) exists at API version `api_version`; a request for an
-/// operation its version lacks is refused with 400 `UnsupportedApiVersion`.
+/// operation its version lacks is refused with 404 `UnsupportedApiVersion` (the path does not
+/// exist at that version).
 ///
 /// The one place that decides which operation the emulator serves at which API version: the
 /// SDK's table of the vendored versions ([`acs_identity::spec::Operation::exists_at`]). A
 /// version the SDK does not know is served, as the table leaves those to the service.
 pub(crate) fn operation_allowed(api_version: &str, operation: &str) -> bool {
-    acs_identity::spec::Operation::by_name(operation).is_none_or(|op| op.exists_at(api_version))
+    Operation::by_name(operation).is_none_or(|op| op.exists_at(api_version))
+}
+
+/// Whether creation takes a `customId` at `api_version` (the preview; and, like
+/// [`operation_allowed`], versions the SDK does not know). Those versions also answer with the
+/// preview's identity model (`customId`, `lastTokenIssuedAt`).
+fn custom_ids_at(api_version: &str) -> bool {
+    CUSTOM_ID_VERSIONS.contains(&api_version) || !API_VERSIONS.contains(&api_version)
 }
 
 /// Whether a request target is one of the emulator's own endpoints (not an operation of the
@@ -192,10 +231,15 @@ pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> (Reply, AuthOutcome)
             AuthOutcome::NotChecked,
         );
     }
-    if let Route::ExchangeTeamsExtensionToken = route {
+    if let Route::ExchangeTeamsExtensionToken | Route::ExchangeEntraIdToken = route {
+        // Authorized by the user's own Entra ID token, not by the resource's credentials.
         return match auth::teams_extension_exchange(shared, req) {
             Ok(user) => (
-                exchange_teams_extension_token(shared, req, &user).unwrap_or_else(Reply::from),
+                match route {
+                    Route::ExchangeEntraIdToken => exchange_entra_id_token(shared, req, &user),
+                    _ => exchange_teams_extension_token(shared, req, &user),
+                }
+                .unwrap_or_else(Reply::from),
                 AuthOutcome::TeamsUserToken,
             ),
             Err(rejection) => (
@@ -214,15 +258,26 @@ pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> (Reply, AuthOutcome)
         }
     };
     let result = match route {
-        Route::CreateIdentity => create_identity(shared, req),
+        Route::CreateIdentity => create_identity(shared, req, &api_version),
         Route::DeleteIdentity(id) => delete_identity(shared, &id),
         Route::IssueAccessToken(id) => issue_access_token(shared, req, &id),
         Route::RevokeAccessTokens(id) => revoke_access_tokens(shared, &id),
         Route::ExchangeTeamsUserToken => exchange_teams_user_token(shared, req),
-        Route::ExchangeTeamsExtensionToken => unreachable!("answered above"),
+        Route::ExchangeTeamsExtensionToken | Route::ExchangeEntraIdToken => {
+            unreachable!("answered above")
+        }
         Route::GetAssignment(t, o) => get_assignment(shared, &t, &o),
         Route::UpsertAssignment(t, o) => upsert_assignment(shared, req, t, o),
         Route::DeleteAssignment(t, o) => delete_assignment(shared, &t, &o),
+        Route::GetIdentity(id) => get_identity(shared, &id),
+        Route::ListEntraAssignments => list_entra_assignments(shared, req, &api_version),
+        Route::UpdateEntraAssignments => update_entra_assignments(shared, req, &api_version),
+        Route::GetEntraAssignment(o) => get_entra_assignment(shared, &o),
+        Route::UpsertEntraAssignment(o) => upsert_entra_assignment(shared, req, o),
+        Route::DeleteEntraAssignment(o) => {
+            shared.store().delete_entra_assignment(&o);
+            Ok(Reply::no_content())
+        }
     };
     (result.unwrap_or_else(Reply::from), outcome)
 }
@@ -290,26 +345,100 @@ fn own_identity(shared: &Shared, id: &str) -> Result<String, ApiError> {
 
 // --- identities ---
 
-/// `POST /identities`: the body is optional (absent, `{}`, or with scopes and expiry).
-fn create_identity(shared: &Shared, req: &Request<'_>) -> Result<Reply, ApiError> {
-    let request: types::CommunicationIdentityCreateRequest = if req.body.is_empty() {
-        Default::default()
+/// The `customId` of a create request (taken out of `fields`), checked: only where the API
+/// version has custom ids, a string of the spec's length (in characters). `null` is none.
+fn custom_id(
+    fields: &mut serde_json::Map<String, Value>,
+    api_version: &str,
+) -> Result<Option<String>, ApiError> {
+    let custom_id = match fields.remove("customId") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s,
+        Some(_) => return Err(ApiError::custom_id_invalid()),
+    };
+    if !custom_ids_at(api_version) {
+        return Err(ApiError::custom_id_unsupported(api_version));
+    }
+    let length = custom_id.chars().count();
+    if !(CUSTOM_ID_MIN_LENGTH..=CUSTOM_ID_MAX_LENGTH).contains(&length) {
+        return Err(ApiError::custom_id_invalid());
+    }
+    Ok(Some(custom_id))
+}
+
+/// `POST /identities`: the body is optional (absent, `{}`, or with scopes and expiry; with a
+/// `customId` at the preview). Creating with a custom id that has an identity answers 201 with
+/// that identity (and a new token when scopes are asked), as the live service does.
+fn create_identity(
+    shared: &Shared,
+    req: &Request<'_>,
+    api_version: &str,
+) -> Result<Reply, ApiError> {
+    let mut body: Value = if req.body.is_empty() {
+        Value::Object(Default::default())
     } else {
         parse_json(req.body)?
     };
+    let Some(fields) = body.as_object_mut() else {
+        return Err(ApiError::invalid_body("expected a JSON object."));
+    };
+    let custom_id = custom_id(fields, api_version)?;
+    let request: types::CommunicationIdentityCreateRequest = from_value(body)?;
     let expires_on = expiry(request.expires_in_minutes)?;
     let scopes = known_scopes(&request.create_token_with_scopes)?;
-    let id = format!("8:acs:{}_{}", shared.resource_id, shared.random.guid());
+    let new_id = format!("8:acs:{}_{}", shared.resource_id, shared.random.guid());
     let mut store = shared.store();
-    store.add_user(&id);
+    let id = match &custom_id {
+        Some(custom_id) => store.durable_user(custom_id, new_id),
+        None => {
+            store.add_user(&new_id);
+            new_id
+        }
+    };
     let access_token = (!request.create_token_with_scopes.is_empty())
         .then(|| AcsToken::identity(&id, scopes, expires_on).issue(shared, &mut store));
+    let record = store.user(&id);
     drop(store);
+    if !custom_ids_at(api_version) {
+        return Ok(Reply::json(
+            201,
+            &types::CommunicationIdentityAccessTokenResult {
+                identity: types::CommunicationIdentity { id },
+                access_token,
+            },
+        ));
+    }
+    let record = record.unwrap_or_default();
     Ok(Reply::json(
         201,
-        &types::CommunicationIdentityAccessTokenResult {
-            identity: types::CommunicationIdentity { id },
-            access_token,
+        &preview::CommunicationIdentityAccessTokenResult {
+            identity: preview::CommunicationIdentity {
+                id,
+                custom_id: record.custom_id,
+                last_token_issued_at: record.last_token_issued_at,
+            },
+            access_token: access_token.map(|t| preview::CommunicationIdentityAccessToken {
+                token: t.token,
+                expires_on: t.expires_on,
+            }),
+        },
+    ))
+}
+
+/// `GET /identities/{id}` (preview): the identity's custom id and when a token was last issued
+/// for it.
+fn get_identity(shared: &Shared, id: &str) -> Result<Reply, ApiError> {
+    let id = own_identity(shared, id)?;
+    let record = shared
+        .store()
+        .user(&id)
+        .ok_or_else(ApiError::identity_not_found)?;
+    Ok(Reply::json(
+        200,
+        &preview::CommunicationIdentity {
+            id,
+            custom_id: record.custom_id,
+            last_token_issued_at: record.last_token_issued_at,
         },
     ))
 }
@@ -463,6 +592,264 @@ fn delete_assignment(shared: &Shared, tenant_id: &str, object_id: &str) -> Resul
     Ok(Reply::no_content())
 }
 
+// --- Entra ID (preview) ---
+
+/// `POST /access/entra/:exchangeAccessToken` (already authorized by the user's Entra ID
+/// token): needs an assignment of the user (or of their tenant) listing the token's
+/// application; answers the identity `8:acs:<resource>_wf_<tenant>_<object id>` (the form of
+/// the spec's example) and a `chat,voip` token that expires with the user's token.
+fn exchange_entra_id_token(
+    shared: &Shared,
+    req: &Request<'_>,
+    user: &TeamsUser,
+) -> Result<Reply, ApiError> {
+    let _: preview::EntraExchangeTokenRequest = parse_json(req.body)?;
+    let mut store = shared.store();
+    if !store.entra_user_assigned(&user.tenant_id, &user.object_id, &user.app_id) {
+        return Err(ApiError::entra_not_assigned());
+    }
+    let id = format!(
+        "8:acs:{}_wf_{}_{}",
+        shared.resource_id, user.tenant_id, user.object_id
+    );
+    store.add_user(&id);
+    let token =
+        AcsToken::identity(&id, "chat,voip".to_owned(), user.expires_on).issue(shared, &mut store);
+    drop(store);
+    Ok(Reply::json(
+        200,
+        &preview::CommunicationIdentityAccessTokenResult {
+            identity: preview::CommunicationIdentity {
+                id,
+                custom_id: None,
+                last_token_issued_at: None,
+            },
+            access_token: Some(preview::CommunicationIdentityAccessToken {
+                token: token.token,
+                expires_on: token.expires_on,
+            }),
+        },
+    ))
+}
+
+/// The assignment of `object_id` that a request body (`{tenantId, principalType, clientIds}`)
+/// describes, checked like the service's models: every field required, `tenantId` not empty,
+/// a principal type the spec knows.
+fn entra_assignment(object_id: &str, body: Value) -> Result<preview::EntraAssignment, ApiError> {
+    let Some(fields) = body.as_object() else {
+        return Err(ApiError::invalid_body(format!(
+            "the assignment of {object_id:?} is not a JSON object."
+        )));
+    };
+    let missing = |name: &str| match fields.get(name) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(_) => false,
+    };
+    for (name, field) in [
+        ("tenantId", "TenantId"),
+        ("principalType", "PrincipalType"),
+        ("clientIds", "ClientIds"),
+    ] {
+        if missing(name) {
+            return Err(ApiError::field_required(field));
+        }
+    }
+    let request: preview::EntraAssignmentCreateOrUpdateRequest = from_value(body)?;
+    if let EntraPrincipalType::Other(value) = &request.principal_type {
+        return Err(ApiError::unsupported_entra_principal_type(value));
+    }
+    Ok(preview::EntraAssignment {
+        client_ids: request.client_ids,
+        object_id: object_id.to_owned(),
+        principal_type: request.principal_type,
+        tenant_id: request.tenant_id,
+    })
+}
+
+/// `GET /access/entra/assignments/{objectId}`: 404 when there is none.
+fn get_entra_assignment(shared: &Shared, object_id: &str) -> Result<Reply, ApiError> {
+    let store = shared.store();
+    let assignment = store
+        .entra_assignment(object_id)
+        .ok_or_else(ApiError::entra_assignment_not_found)?;
+    Ok(Reply::json(200, assignment))
+}
+
+/// `PUT /access/entra/assignments/{objectId}`: 201 when created, 200 when replaced.
+fn upsert_entra_assignment(
+    shared: &Shared,
+    req: &Request<'_>,
+    object_id: String,
+) -> Result<Reply, ApiError> {
+    let assignment = entra_assignment(&object_id, parse_json(req.body)?)?;
+    let created = shared.store().put_entra_assignment(assignment.clone());
+    Ok(Reply::json(if created { 201 } else { 200 }, &assignment))
+}
+
+/// Where a page of Entra ID assignments starts: `$skipToken` (or `skipToken`) of a next link.
+/// Opaque to clients: `a.<object id, base64url>` continues the list after that object id;
+/// `u.<id>.<offset>` continues the answer of a bulk update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SkipToken {
+    After(String),
+    UpdateResult { id: String, offset: usize },
+}
+
+impl SkipToken {
+    fn encode(&self) -> String {
+        match self {
+            SkipToken::After(object_id) => format!(
+                "a.{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(object_id)
+            ),
+            SkipToken::UpdateResult { id, offset } => format!("u.{id}.{offset}"),
+        }
+    }
+
+    fn parse(token: &str) -> Option<SkipToken> {
+        match token.split_once('.')? {
+            ("a", encoded) => {
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(encoded)
+                    .ok()?;
+                Some(SkipToken::After(String::from_utf8(bytes).ok()?))
+            }
+            ("u", rest) => {
+                let (id, offset) = rest.rsplit_once('.')?;
+                Some(SkipToken::UpdateResult {
+                    id: id.to_owned(),
+                    offset: offset.parse().ok()?,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A page of Entra ID assignments, with a `nextLink` when `next` is given: an absolute URL to
+/// `GET /access/entra/assignments` on the host the request was sent to, with the request's
+/// `api-version` and a `$skipToken`.
+fn assignments_page(
+    shared: &Shared,
+    req: &Request<'_>,
+    api_version: &str,
+    value: Vec<preview::EntraAssignment>,
+    next: Option<SkipToken>,
+) -> Reply {
+    let next_link = next.map(|token| {
+        let host = req
+            .header("host")
+            .map_or_else(|| shared.authority.clone(), str::to_owned);
+        format!(
+            "{}://{host}/access/entra/assignments?api-version={}&$skipToken={}",
+            shared.scheme,
+            percent_encode(api_version),
+            token.encode()
+        )
+    });
+    Reply::json(200, &preview::EntraAssignmentsResponse { next_link, value })
+}
+
+/// `GET /access/entra/assignments`: at most [`EmulatorOptions::page_size`](super::EmulatorOptions::page_size)
+/// assignments by object id, and a `nextLink` while more follow.
+fn list_entra_assignments(
+    shared: &Shared,
+    req: &Request<'_>,
+    api_version: &str,
+) -> Result<Reply, ApiError> {
+    let token = query_param(req.query(), "$skipToken")
+        .or_else(|| query_param(req.query(), "skipToken"))
+        .filter(|t| !t.is_empty());
+    let token = match token {
+        None => None,
+        Some(t) => Some(SkipToken::parse(&t).ok_or_else(ApiError::invalid_skip_token)?),
+    };
+    let size = shared.page_size;
+    let store = shared.store();
+    let (value, next) = match token {
+        None | Some(SkipToken::After(_)) => {
+            let after = match &token {
+                Some(SkipToken::After(a)) => Some(a.as_str()),
+                _ => None,
+            };
+            let (page, more) = store.entra_page(after, size);
+            let next = page
+                .last()
+                .filter(|_| more)
+                .map(|last| SkipToken::After(last.object_id.clone()));
+            (page, next)
+        }
+        Some(SkipToken::UpdateResult { id, offset }) => {
+            let (page, more) = store
+                .update_result_page(&id, offset, size)
+                .ok_or_else(ApiError::invalid_skip_token)?;
+            let next = more.then(|| SkipToken::UpdateResult {
+                id,
+                offset: offset + size,
+            });
+            (page, next)
+        }
+    };
+    drop(store);
+    Ok(assignments_page(shared, req, api_version, value, next))
+}
+
+/// `PATCH /access/entra/assignments` (`application/merge-patch+json`, else 415): a JSON object
+/// of object id to assignment (created or replaced) or `null` (removed, also when there was
+/// none). Every change is checked before any is applied. Answers 200 with the created and
+/// replaced assignments by object id, paged like the list (`nextLink`), or 204 when there are
+/// none to report (only removals, or no change).
+fn update_entra_assignments(
+    shared: &Shared,
+    req: &Request<'_>,
+    api_version: &str,
+) -> Result<Reply, ApiError> {
+    const MERGE_PATCH: &str = "application/merge-patch+json";
+    let media_type = req
+        .header("content-type")
+        .map(|v| v.split(';').next().unwrap_or_default().trim());
+    if !media_type.is_some_and(|m| m.eq_ignore_ascii_case(MERGE_PATCH)) {
+        return Err(ApiError::unsupported_media_type(MERGE_PATCH));
+    }
+    let Value::Object(changes) = parse_json(req.body)? else {
+        return Err(ApiError::invalid_body(
+            "expected a JSON object of object ids to assignments or null.",
+        ));
+    };
+    let mut upserts = Vec::new();
+    let mut removals = Vec::new();
+    for (object_id, change) in changes {
+        if object_id.is_empty() {
+            return Err(ApiError::invalid_body("an object id is empty."));
+        }
+        match change {
+            Value::Null => removals.push(object_id),
+            change => upserts.push(entra_assignment(&object_id, change)?),
+        }
+    }
+    let size = shared.page_size;
+    let mut store = shared.store();
+    for object_id in &removals {
+        store.delete_entra_assignment(object_id);
+    }
+    for assignment in &upserts {
+        store.put_entra_assignment(assignment.clone());
+    }
+    if upserts.is_empty() {
+        return Ok(Reply::no_content());
+    }
+    upserts.sort_by(|a, b| a.object_id.cmp(&b.object_id));
+    let next = (upserts.len() > size).then(|| {
+        let id = shared.random.guid();
+        store.keep_update_result(id.clone(), upserts.clone());
+        SkipToken::UpdateResult { id, offset: size }
+    });
+    drop(store);
+    upserts.truncate(size);
+    Ok(assignments_page(shared, req, api_version, upserts, next))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,6 +880,18 @@ mod tests {
             ),
             Some(Route::UpsertAssignment("t/1".into(), "o:1".into()))
         );
+        assert_eq!(
+            Route::parse("GET", "/identities/8%3Aacs%3Ar_u"),
+            Some(Route::GetIdentity(id()))
+        );
+        assert_eq!(
+            Route::parse("PATCH", "/access/entra/assignments"),
+            Some(Route::UpdateEntraAssignments)
+        );
+        assert_eq!(
+            Route::parse("PUT", "/access/entra/assignments/o%3A1"),
+            Some(Route::UpsertEntraAssignment("o:1".into()))
+        );
         for (method, path) in [
             ("GET", "/identities"),
             ("POST", "/identities/"),
@@ -501,6 +900,10 @@ mod tests {
             ("PATCH", "/access/teamsExtension/tenants/t/assignments/o"),
             ("GET", "/access/teamsExtension/tenants//assignments/o"),
             ("POST", "/teamsUser/exchangeAccessToken"),
+            ("POST", "/access/entra/assignments"),
+            ("PATCH", "/access/entra/assignments/o"),
+            ("GET", "/access/entra/assignments/"),
+            ("GET", "/identities/"),
             ("GET", ""),
         ] {
             assert_eq!(Route::parse(method, path), None, "{method} {path}");
@@ -540,6 +943,13 @@ mod tests {
             Route::GetAssignment(id(), id()),
             Route::UpsertAssignment(id(), id()),
             Route::DeleteAssignment(id(), id()),
+            Route::GetIdentity(id()),
+            Route::ExchangeEntraIdToken,
+            Route::ListEntraAssignments,
+            Route::UpdateEntraAssignments,
+            Route::GetEntraAssignment(id()),
+            Route::UpsertEntraAssignment(id()),
+            Route::DeleteEntraAssignment(id()),
         ] {
             let operation = acs_identity::spec::Operation::by_name(route.operation());
             assert!(operation.is_some(), "{route:?}");
@@ -558,5 +968,66 @@ mod tests {
             "2099-01-01",
             "upsert_teams_extension_assignment"
         ));
+        // The preview's own operations exist only there.
+        let preview = acs_identity::spec::PREVIEW_API_VERSION;
+        assert!(operation_allowed(preview, "get_identity"));
+        assert!(!operation_allowed(
+            acs_identity::spec::API_VERSION,
+            "get_identity"
+        ));
+        assert!(!operation_allowed("2025-06-30", "list_entra_assignments"));
+    }
+
+    /// The emulator serves every operation of the SDK's table, at its method and path.
+    #[test]
+    fn every_operation_of_the_table_has_a_route() {
+        for op in acs_identity::spec::OPERATIONS {
+            let path: String = op
+                .path
+                .split('/')
+                .map(|s| if s.starts_with('{') { "x" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let route = Route::parse(op.method, &path);
+            assert_eq!(
+                route.as_ref().map(Route::operation),
+                Some(op.name),
+                "{} {}",
+                op.method,
+                op.path
+            );
+        }
+    }
+
+    #[test]
+    fn custom_ids_only_at_the_preview() {
+        assert!(custom_ids_at(acs_identity::spec::PREVIEW_API_VERSION));
+        assert!(!custom_ids_at(acs_identity::spec::API_VERSION));
+        assert!(!custom_ids_at("2023-10-01"));
+        assert!(custom_ids_at("2099-01-01"));
+    }
+
+    #[test]
+    fn skip_tokens_round_trip() {
+        for token in [
+            SkipToken::After("o:1/é".into()),
+            SkipToken::After(String::new()),
+            SkipToken::UpdateResult {
+                id: "a-b".into(),
+                offset: 7,
+            },
+        ] {
+            let encoded = token.encode();
+            assert!(
+                encoded
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)),
+                "{encoded}"
+            );
+            assert_eq!(SkipToken::parse(&encoded), Some(token));
+        }
+        for bad in ["", "a", "x.y", "a.!!", "u.id", "u.id.-1"] {
+            assert_eq!(SkipToken::parse(bad), None, "{bad}");
+        }
     }
 }

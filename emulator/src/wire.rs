@@ -28,6 +28,20 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Encodes every byte but the unreserved characters of RFC 3986 (`A-Z a-z 0-9 - . _ ~`) as
+/// `%XX`, for a query parameter's value.
+pub(crate) fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The first value of query parameter `name` (names and values percent-decoded).
 pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query?.split('&').find_map(|pair| {
@@ -43,13 +57,20 @@ pub(crate) fn service_time(t: DateTime<Utc>) -> String {
     format!("{}.{ticks:07}+00:00", t.format("%Y-%m-%dT%H:%M:%S"))
 }
 
+/// Formats an instant in whole seconds with `+00:00`, as the service writes
+/// `lastTokenIssuedAt`, e.g. `2025-04-14T15:32:27+00:00`.
+pub(crate) fn service_time_seconds(t: DateTime<Utc>) -> String {
+    format!("{}+00:00", t.format("%Y-%m-%dT%H:%M:%S"))
+}
+
 /// Truncates an instant to the service's precision (100 ns).
 pub(crate) fn to_ticks(t: DateTime<Utc>) -> DateTime<Utc> {
     let nanos = t.timestamp_subsec_nanos();
     t - chrono::Duration::nanoseconds(i64::from(nanos % 100))
 }
 
-/// Serializes a response model compactly, with every `expiresOn` in the service's format.
+/// Serializes a response model compactly, with every `expiresOn` and `lastTokenIssuedAt` in the
+/// service's formats.
 pub(crate) fn json_body(value: &impl Serialize) -> Vec<u8> {
     let mut value = serde_json::to_value(value).expect("response models serialize");
     rewrite_times(&mut value);
@@ -60,12 +81,17 @@ fn rewrite_times(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                let time = (key == "expiresOn")
-                    .then(|| v.as_str())
-                    .flatten()
-                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+                let format: Option<fn(DateTime<Utc>) -> String> = match key.as_str() {
+                    "expiresOn" => Some(service_time),
+                    "lastTokenIssuedAt" => Some(service_time_seconds),
+                    _ => None,
+                };
+                let time = format.zip(
+                    v.as_str()
+                        .and_then(|s| DateTime::parse_from_rfc3339(s).ok()),
+                );
                 match time {
-                    Some(t) => *v = Value::String(service_time(t.with_timezone(&Utc))),
+                    Some((format, t)) => *v = Value::String(format(t.with_timezone(&Utc))),
                     None => rewrite_times(v),
                 }
             }
@@ -117,6 +143,30 @@ mod tests {
         assert_eq!(to_ticks(t).timestamp_subsec_nanos(), 123_456_700);
         let whole = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
         assert_eq!(service_time(whole), "2026-01-02T03:04:05.0000000+00:00");
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(percent_encode("2025-03-02-preview"), "2025-03-02-preview");
+        assert_eq!(percent_encode("a b/&=é"), "a%20b%2F%26%3D%C3%A9");
+        assert_eq!(
+            percent_decode(&percent_encode("a b/&=é")).as_deref(),
+            Some("a b/&=é")
+        );
+    }
+
+    #[test]
+    fn last_token_issued_at_is_in_whole_seconds() {
+        let t = Utc.with_ymd_and_hms(2025, 4, 14, 15, 32, 27).unwrap();
+        let identity = acs_identity::raw::preview::types::CommunicationIdentity {
+            custom_id: None,
+            id: "i".into(),
+            last_token_issued_at: Some(t),
+        };
+        assert_eq!(
+            String::from_utf8(json_body(&identity)).unwrap(),
+            r#"{"id":"i","lastTokenIssuedAt":"2025-04-14T15:32:27+00:00"}"#
+        );
     }
 
     #[test]
