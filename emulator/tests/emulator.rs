@@ -14,7 +14,16 @@ use chrono::{DateTime, Duration as TimeDelta, Utc};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const API: &str = "api-version=2026-09-23";
+/// `api-version=<the SDK's default version>`, read from the spec's facts.
+const API: Api = Api;
+
+struct Api;
+
+impl std::fmt::Display for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "api-version={}", acs_identity::spec::API_VERSION)
+    }
+}
 const CHAT: &[CommunicationTokenScope] = &[CommunicationTokenScope::Chat];
 
 fn client(emulator: &Emulator) -> CommunicationIdentityClient {
@@ -607,7 +616,7 @@ async fn requests_are_recorded_without_secrets() {
         request.header("x-ms-content-sha256"),
         Some(acs_identity::signing::content_hash(&request.body).as_str())
     );
-    assert!(request.path_and_query.ends_with(API));
+    assert!(request.path_and_query.ends_with(&API.to_string()));
     let debug = format!("{request:?}");
     assert!(debug.contains("<19 bytes>"), "{debug}");
     assert!(
