@@ -9,6 +9,8 @@
 # versions. The machine should be otherwise idle.
 #
 #   benches/adoption_cost.sh [RUNS]      (default 1; medians when more)
+#   CONFIGS="bare debug,sdk debug" benches/adoption_cost.sh    (a subset; the bare app of each
+#                                                             profile measured comes first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-1}"
@@ -89,8 +91,9 @@ PY
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
+IFS=, read -r -a configs <<< "${CONFIGS:-bare debug,sdk debug,sdk-preview debug,bare release,sdk release}"
 declare -A cpu wall units
-for config in "bare debug" "sdk debug" "sdk-preview debug" "bare release" "sdk release"; do
+for config in "${configs[@]}"; do
     set -- $config
     app_name=${1%-preview}; profile=$2
     args=()
@@ -110,7 +113,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 {
     printf '| app | profile | CPU s | wall s | units | CPU ratio | wall ratio | units ratio |\n'
     printf '|---|---|---|---|---|---|---|---|\n'
-    for key in "bare debug" "sdk debug" "sdk-preview debug" "bare release" "sdk release"; do
+    for key in "${configs[@]}"; do
         base="bare ${key#* }"
         printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${key% *}" "${key#* }" \
             "${cpu[$key]}" "${wall[$key]}" "${units[$key]}" \
