@@ -526,6 +526,36 @@ mod tests {
                 name: Some("acceskey".into())
             }
         );
+
+        // Names of other connection strings, with `_`, `-` and `.`, are shown; a name with any
+        // other character is not (it may be part of a key).
+        for name in [
+            "Shared_Access_Key",
+            "x-ms-version",
+            "Storage.Account",
+            "a_b-c.d",
+        ] {
+            let e = err(&format!("{CS}{KEY};{name}=v"));
+            assert_eq!(
+                e,
+                ConnectionStringError::UnknownKey {
+                    segment: 3,
+                    name: Some(name.into())
+                },
+                "{name}"
+            );
+        }
+        for name in ["a+b", "a/b", "a b", "é"] {
+            let e = err(&format!("{CS}{KEY};{name}=v"));
+            assert_eq!(
+                e,
+                ConnectionStringError::UnknownKey {
+                    segment: 3,
+                    name: None
+                },
+                "{name}"
+            );
+        }
     }
 
     #[test]
@@ -597,7 +627,10 @@ mod tests {
             let e = err(&format!("endpoint={endpoint};accesskey={KEY}"));
             match &e {
                 ConnectionStringError::InvalidEndpoint(r) => {
-                    assert!(r.to_string().contains(reason), "{endpoint}: {r}")
+                    assert!(r.to_string().contains(reason), "{endpoint}: {r}");
+                    // The typed cause is the error's source.
+                    let source = std::error::Error::source(&e).expect("a source");
+                    assert_eq!(source.downcast_ref::<EndpointError>(), Some(r));
                 }
                 other => panic!("{endpoint}: {other:?}"),
             }

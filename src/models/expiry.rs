@@ -98,3 +98,87 @@ fn out_of_range(what: String) -> crate::Error {
          {EXPIRES_IN_MINUTES_MAX} minutes (1 to 24 hours)"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minutes(e: Result<TokenExpiry, crate::Error>) -> u32 {
+        e.expect("within the bounds").as_minutes()
+    }
+
+    #[test]
+    fn bounds_come_from_the_spec() {
+        assert_eq!((EXPIRES_IN_MINUTES_MIN, EXPIRES_IN_MINUTES_MAX), (60, 1440));
+        assert_eq!(TokenExpiry::MIN.as_minutes(), 60);
+        assert_eq!(TokenExpiry::MAX.as_minutes(), 1440);
+    }
+
+    #[test]
+    fn minutes_within_the_bounds_only() {
+        for m in [60, 61, 90, 1439, 1440] {
+            assert_eq!(minutes(TokenExpiry::from_minutes(m)), m);
+        }
+        for m in [0, 1, 59, 1441, u32::MAX] {
+            let e = TokenExpiry::from_minutes(m).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
+            assert_eq!(
+                e.message(),
+                format!(
+                    "token expiry of {m} minutes is out of range; allowed: 60 to 1440 minutes \
+                     (1 to 24 hours)"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn hours() {
+        assert_eq!(minutes(TokenExpiry::from_hours(1)), 60);
+        assert_eq!(minutes(TokenExpiry::from_hours(7)), 420);
+        assert_eq!(minutes(TokenExpiry::from_hours(24)), 1440);
+        for h in [0, 25, u32::MAX / 60, u32::MAX / 60 + 1, u32::MAX] {
+            let e = TokenExpiry::from_hours(h).unwrap_err();
+            assert!(
+                e.message()
+                    .starts_with(&format!("token expiry of {h} hours is out of range")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn durations_of_whole_minutes() {
+        let d = |secs| TokenExpiry::try_from(Duration::from_secs(secs));
+        assert_eq!(minutes(d(3600)), 60);
+        assert_eq!(minutes(d(5400)), 90);
+        assert_eq!(minutes(d(86_400)), 1440);
+        for secs in [3601, 3659, 5430] {
+            let e = d(secs).unwrap_err();
+            assert!(
+                e.message().contains("is not a whole number of minutes"),
+                "{e}"
+            );
+        }
+        let e = TokenExpiry::try_from(Duration::new(3600, 1)).unwrap_err();
+        assert!(
+            e.message().contains("is not a whole number of minutes"),
+            "{e}"
+        );
+        // Whole minutes outside the bounds, up to more minutes than a u32 holds.
+        for secs in [0, 60, 3540, 86_460, u64::from(u32::MAX) * 60 + 60] {
+            let e = d(secs).unwrap_err();
+            assert!(e.message().contains("is out of range"), "{secs}: {e}");
+        }
+    }
+
+    #[test]
+    fn as_duration_wire_and_display() {
+        let e = TokenExpiry::from_minutes(90).unwrap();
+        assert_eq!(e.as_duration(), Duration::from_secs(5400));
+        assert_eq!(TokenExpiry::MAX.as_duration(), Duration::from_secs(86_400));
+        assert_eq!(TokenExpiry::wire(Some(e)), Some(90));
+        assert_eq!(TokenExpiry::wire(None), None);
+        assert_eq!(e.to_string(), "90 minutes");
+    }
+}

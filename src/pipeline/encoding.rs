@@ -19,7 +19,8 @@ pub(crate) const MAX_PATH_PARAMS: usize = 8;
 /// One backward pass over the path; the URL is only rewritten when a parameter holds a `:`.
 pub(crate) fn encode_colons(url: &mut reqwest::Url, template: &str) -> Result<(), Error> {
     let path = url.path();
-    // Byte ranges in `path` of the parameter segments that hold a `:`, last segment first.
+    // Byte ranges in `path` of the parameter segments that hold a `:` (with the `/` before
+    // them), last segment first.
     let mut found = [(0usize, 0usize); MAX_PATH_PARAMS];
     let mut n = 0;
     // Compare the path's last segments with the template's, from the end: the endpoint may
@@ -38,7 +39,7 @@ pub(crate) fn encode_colons(url: &mut reqwest::Url, template: &str) -> Result<()
                 let Some(slot) = found.get_mut(n) else {
                     return Err(changed_path(path));
                 };
-                *slot = (slash + 1, end);
+                *slot = (slash, end);
                 n += 1;
             }
         } else if s != t {
@@ -66,6 +67,11 @@ pub(crate) fn encode_colons(url: &mut reqwest::Url, template: &str) -> Result<()
         copied = b;
     }
     new_path.push_str(&path[copied..]);
+    debug_assert_eq!(
+        new_path.len(),
+        path.len() + 2 * colons,
+        "the capacity was exact"
+    );
     url.set_path(&new_path);
     Ok(())
 }
@@ -138,6 +144,47 @@ mod tests {
     fn encode(url: &str, template: &str) -> Result<String, Error> {
         let mut u = reqwest::Url::parse(url).unwrap();
         encode_colons(&mut u, template).map(|()| u.path().to_owned())
+    }
+
+    #[test]
+    fn ids_that_cannot_be_sent_are_refused() {
+        let refused = |value: &str| check_param("user id", value).unwrap_err().to_string();
+        assert_eq!(refused(""), "invalid argument: user id must not be empty");
+        assert_eq!(
+            refused(" \t"),
+            "invalid argument: user id must not be empty"
+        );
+        for value in [".", "..", "a\\b", "\\"] {
+            assert!(
+                refused(value).contains("cannot be sent in a URL path"),
+                "{value:?}"
+            );
+        }
+        for value in [" a", "a ", "a\n", "\u{3000}a"] {
+            assert!(
+                refused(value).contains("starts or ends with whitespace"),
+                "{value:?}"
+            );
+        }
+        let max = crate::CommunicationUserIdentifier::MAX_ID_LEN;
+        assert_eq!(
+            refused(&"a".repeat(max + 1)),
+            "invalid argument: user id is 1025 bytes long; an identifier sent in the request \
+             path may have at most 1024 bytes (the service's ids have about 90)"
+        );
+        // A long id with surrounding whitespace is refused for its length first.
+        assert!(refused(&format!(" {}", "a".repeat(max))).contains("1025 bytes"));
+        for value in [
+            "8:acs:r_u",
+            "...",
+            ".a",
+            "a.",
+            "a b",
+            "/?#%",
+            &"a".repeat(max),
+        ] {
+            assert_eq!(check_param("user id", value).unwrap(), value);
+        }
     }
 
     #[test]

@@ -51,15 +51,32 @@ fn jitter() -> f64 {
     static STATE: AtomicU64 = AtomicU64::new(0);
     let mut x = STATE.load(Ordering::Relaxed);
     if x == 0 {
-        x = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64)
-            | 1;
+        x = seed(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64),
+        );
     }
+    x = xorshift(x);
+    STATE.store(x, Ordering::Relaxed);
+    unit(x)
+}
+
+/// A seed for [`xorshift`] from `nanos`: with the lowest bit set, since zero is its fixed point.
+fn seed(nanos: u64) -> u64 {
+    nanos | 1
+}
+
+/// One step of Marsaglia's xorshift64 generator (shifts 13, 7, 17).
+fn xorshift(mut x: u64) -> u64 {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    STATE.store(x, Ordering::Relaxed);
+    x
+}
+
+/// The top 53 bits of `x` as a number in [0, 1).
+fn unit(x: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -128,5 +145,38 @@ mod tests {
         );
         let samples: std::collections::HashSet<_> = (0..20).map(|_| delay(&o, 3, None)).collect();
         assert!(samples.len() > 1, "no jitter");
+    }
+
+    #[test]
+    fn the_generator_is_xorshift64() {
+        // Marsaglia's xorshift64 (13, 7, 17) from 1.
+        let mut x = 1;
+        let expected = [
+            1_082_269_761,
+            1_152_992_998_833_853_505,
+            11_177_516_664_432_764_457,
+            17_678_023_832_001_937_445,
+        ];
+        for e in expected {
+            x = xorshift(x);
+            assert_eq!(x, e);
+        }
+        assert_eq!(xorshift(0), 0, "zero is the fixed point the seed avoids");
+        for nanos in [0, 1, 6, 7, u64::MAX - 1] {
+            assert_eq!(seed(nanos), nanos | 1);
+        }
+        assert_eq!((seed(0), seed(6), seed(7)), (1, 7, 7));
+    }
+
+    #[test]
+    fn unit_is_within_0_and_1() {
+        assert_eq!(unit(0), 0.0);
+        assert_eq!(unit((1 << 11) - 1), 0.0);
+        assert_eq!(unit(1 << 11), 1.0 / (1u64 << 53) as f64);
+        assert_eq!(unit(1 << 63), 0.5);
+        assert_eq!(unit(u64::MAX), 1.0 - 1.0 / (1u64 << 53) as f64);
+        let samples: Vec<f64> = (0..100).map(|_| jitter()).collect();
+        assert!(samples.iter().all(|j| (0.0..1.0).contains(j)));
+        assert!(samples.iter().any(|&j| j > 0.5) && samples.iter().any(|&j| j < 0.5));
     }
 }
