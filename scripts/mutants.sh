@@ -11,7 +11,7 @@
 #   --rev REV       the commit to test (default HEAD); the checkout's uncommitted edits are
 #                   never used, so the run is reproducible and other work is never touched
 #   --iterate       skip the mutants a previous run of the same file caught
-#   --timeout SECS  per-mutant test timeout (default 60: a mutant that loops fails by it)
+#   --timeout SECS  per-mutant test timeout (default 30: a mutant that loops fails by it)
 #
 # Work lives in ${MUTANTS_DIR:-target/mutants}: a copy of the tree at REV (mutated in place,
 # restored after each mutant, so one mutant at a time: -j 1), its own cargo target dir (built
@@ -47,7 +47,7 @@ tests_for() {
   esac
 }
 
-files=() rev=HEAD iterate=() timeout=60
+files=() rev=HEAD iterate=() timeout=30
 while [ $# -gt 0 ]; do
   case "$1" in
     --file) files+=("$2"); shift 2 ;;
@@ -111,7 +111,9 @@ for file in "${files[@]}"; do
     status=1
     sed 's/^/    missed: /' "$out/mutants.out/missed.txt"
   fi
-  if [ "$caught$missed$unviable$timeouts" = 0000 ]; then
+  if grep -q "Found 0 mutants to test" "$out/run.log"; then
+    echo "    nothing (left) to test"
+  elif [ "$caught$missed$unviable$timeouts" = 0000 ]; then
     echo "    no outcome: see $out/run.log" >&2
     tail -5 "$out/run.log" >&2
     status=2

@@ -206,8 +206,9 @@ impl AccessKey {
             .strip_prefix(AUTHORIZATION_PREFIX)
             .filter(|s| s.len() == DIGEST_BASE64_LEN)
             .ok_or(VerifyError::MalformedAuthorization)?;
-        // One spare byte: the length estimate for 44 symbols is 33.
-        let mut signature = [0u8; DIGEST_LEN + 1];
+        // Exactly a signature's size: 44 symbols of 33 bytes (no padding) do not fit, and
+        // decoding fails; 31 bytes (`==`) fit and are refused below.
+        let mut signature = [0u8; DIGEST_LEN];
         let len = STANDARD
             .decode_slice(encoded, &mut signature)
             .map_err(|_| VerifyError::MalformedAuthorization)?;
