@@ -51,6 +51,9 @@ struct PolicyShared {
     host: String,
     /// Whether bearer tokens may go to this endpoint (https, or plain http to loopback).
     credentials_allowed: bool,
+    /// Bit `i` set: operation `i` of `spec::OPERATIONS` does not exist at `api_version` (decided
+    /// once per client).
+    missing_operations: u64,
     auth: Auth,
 }
 
@@ -76,9 +79,16 @@ impl RequestPolicy {
         credentials_allowed: bool,
         auth: Auth,
     ) -> Self {
+        const _: () = assert!(crate::spec::OPERATIONS.len() <= 64, "one bit per operation");
+        let missing_operations = crate::spec::OPERATIONS
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| !op.exists_at(&api_version))
+            .fold(0, |bits, (i, _)| bits | 1 << i);
         RequestPolicy {
             shared: Arc::new(PolicyShared {
                 api_version_query: api_version::query(&api_version),
+                missing_operations,
                 api_version,
                 host,
                 credentials_allowed,

@@ -5,7 +5,7 @@ use super::body_limit::{self, BodyError};
 use super::context::{fail, record_failure, record_response};
 use super::{RequestPolicy, api_version, authorize, encoding};
 use crate::error::{Error, ErrorKind, ResponseMeta};
-use crate::spec::Operation;
+use crate::spec::OPERATIONS;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 /// The hooks of every generated client (one per generated API version).
@@ -44,12 +44,16 @@ pub(crate) async fn prepare(
     operation: &str,
 ) -> Result<(), Error> {
     let policy = &policy.shared;
-    let Some(op) = Operation::by_name(operation) else {
+    let Some((index, op)) = OPERATIONS
+        .iter()
+        .enumerate()
+        .find(|(_, op)| op.name == operation)
+    else {
         return Err(Error::invalid_argument(format!(
             "unknown operation `{operation}`"
         )));
     };
-    if !op.exists_at(&policy.api_version) {
+    if policy.missing_operations & (1 << index) != 0 {
         return Err(Error::invalid_argument(format!(
             "`{}` needs API version {}; this client uses {} (set `ClientOptions::api_version`)",
             op.name,
