@@ -542,7 +542,8 @@ pub(crate) fn shown(text: &str) -> String {
             let jwt = jwt_len(rest);
             if jwt > 0 {
                 out.push_str(REDACTED);
-                rest = &rest[jwt..];
+                // At least one character, whatever `jwt_len` says: the loop always moves on.
+                rest = &rest[jwt.max(c.len_utf8())..];
                 continue;
             }
             if rest.len() > 7
