@@ -1,6 +1,8 @@
 //! Tests of the emulator (`acs_identity_emulator`): the service's behaviour with the client, and
 //! at the HTTP level with requests signed by hand.
 
+mod common;
+
 use acs_identity::signing::{SignableRequest, SignatureHeaders, format_date};
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope,
@@ -11,6 +13,7 @@ use acs_identity_emulator::{
 };
 use base64::Engine as _;
 use chrono::{DateTime, Duration as TimeDelta, Utc};
+use common::status_and_json;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -97,18 +100,6 @@ async fn send_signed(
     send_signed_at(emulator, method, target, body, body, Utc::now(), |_| {})
         .await
         .expect("an answer")
-}
-
-/// Status and JSON body (`Null` when empty).
-async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.expect("a body");
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).expect("a JSON body")
-    };
-    (status, json)
 }
 
 fn error_body(code: &str, message: &str) -> Value {

@@ -3,6 +3,8 @@
 //! by hand: durable identities (custom ids), user details, Entra ID assignments with paging and
 //! bulk updates, the Entra ID token exchange, and operations refused at versions that lack them.
 
+mod common;
+
 use acs_identity::signing::{SignableRequest, format_date};
 use acs_identity::spec::{API_VERSION, CUSTOM_ID_MAX_LENGTH, PREVIEW_API_VERSION};
 use acs_identity::{
@@ -12,6 +14,7 @@ use acs_identity::{
 };
 use acs_identity_emulator::{AuthOutcome, Emulator, EmulatorOptions, TokenStatus};
 use chrono::{Duration as TimeDelta, Utc};
+use common::status_and_json;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -63,14 +66,7 @@ async fn send_signed(
         .send()
         .await
         .expect("an answer");
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.expect("a body");
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).expect("a JSON body")
-    };
-    (status, json)
+    status_and_json(response).await
 }
 
 async fn send_json(emulator: &Emulator, method: &str, target: &str, body: Value) -> (u16, Value) {
