@@ -134,11 +134,11 @@ fn run_progenitor(
 ) -> Result<String, String> {
     let api: openapiv3::OpenAPI = serde_json::from_value(openapi.clone())
         .map_err(|e| format!("the converted document is not valid OpenAPI 3.0: {e}"))?;
-    let mut settings = progenitor::GenerationSettings::new();
+    let mut settings = progenitor_impl::GenerationSettings::new();
     settings
-        .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_hooks(progenitor::HooksMode::Expected)
+        .with_interface(progenitor_impl::InterfaceStyle::Positional)
+        .with_tag(progenitor_impl::TagStyle::Merged)
+        .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_inner_type(
             "crate::pipeline::RequestPolicy"
                 .parse()
@@ -159,7 +159,7 @@ fn run_progenitor(
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result =
-        std::panic::catch_unwind(|| progenitor::Generator::new(&settings).generate_tokens(&api));
+        std::panic::catch_unwind(|| progenitor_impl::Generator::new(&settings).generate_tokens(&api));
     std::panic::set_hook(hook);
     match result {
         Ok(Ok(tokens)) => Ok(tokens.to_string()),

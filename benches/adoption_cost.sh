@@ -5,8 +5,10 @@
 # from an empty target directory, one after the other, in debug and release; the app with
 # `acs-identity` is also built with the feature `preview`. Printed: CPU seconds (user + system of
 # cargo and everything it ran), wall seconds and compilation units ("Compiling" lines), and the
-# ratios to the bare app. Both apps take the workspace's Cargo.lock, so they build the same
-# versions. The machine should be otherwise idle.
+# ratios to the bare app; then, for each configuration with acs-identity, where its extra build
+# time goes, group by group (benches/adoption_cost_breakdown.py over the last run's
+# `cargo build --timings` reports). Both apps take the workspace's Cargo.lock, so they build the
+# same versions. The machine should be otherwise idle.
 #
 #   benches/adoption_cost.sh [RUNS]      (default 1; medians when more)
 #   CONFIGS="bare debug,sdk debug" benches/adoption_cost.sh    (a subset; the bare app of each
@@ -17,7 +19,7 @@ runs="${1:-1}"
 work="$root/target/adoption-cost"
 results="$root/target/bench-results"
 rm -rf "$work"
-mkdir -p "$work" "$results"
+mkdir -p "$work" "$results/timings"
 
 app() { # name, dependencies, main.rs body
     mkdir -p "$work/$1/src"
@@ -69,16 +71,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 sed -i "s|^acs-identity = .*|acs-identity = { path = \"$root\" }|" "$work/sdk/Cargo.toml"
 sed -i 's|^preview = \[\]|preview = ["acs-identity/preview"]|' "$work/sdk/Cargo.toml"
 
-# cpu_s wall_s units of one clean build of app $1 with cargo arguments "${@:2}".
+# cpu_s wall_s units of one clean build of app $1 with cargo arguments "${@:3}"; its timing
+# report is kept as $results/timings/$2.html.
 measure() {
-    local dir="$work/$1"; shift
+    local dir="$work/$1" report="$results/timings/$2.html"; shift 2
     rm -rf "$dir/target"
     (cd "$dir" && cargo fetch --quiet)
     python3 - "$dir" "$@" <<'PY'
 import resource, subprocess, sys, time
 dir, args = sys.argv[1], sys.argv[2:]
 start = time.monotonic()
-out = subprocess.run(["cargo", "build", *args], cwd=dir, capture_output=True, text=True)
+out = subprocess.run(["cargo", "build", "--timings", *args], cwd=dir, capture_output=True, text=True)
 wall = time.monotonic() - start
 if out.returncode != 0:
     sys.stderr.write(out.stderr)
@@ -87,6 +90,7 @@ ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 units = sum(1 for line in out.stderr.splitlines() if line.strip().startswith("Compiling "))
 print(f"{ru.ru_utime + ru.ru_stime:.1f} {wall:.1f} {units}")
 PY
+    cp "$dir/target/cargo-timings/cargo-timing.html" "$report"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
@@ -101,7 +105,7 @@ for config in "${configs[@]}"; do
     [ "$1" = sdk-preview ] && args+=(--features preview)
     c=() w=() u=()
     for i in $(seq 1 "$runs"); do
-        read -r cs ws us < <(measure "$app_name" "${args[@]}")
+        read -r cs ws us < <(measure "$app_name" "${1}-$profile" "${args[@]}")
         c+=("$cs"); w+=("$ws"); u+=("$us")
         echo "$1 $profile run $i: cpu ${cs}s wall ${ws}s units $us" >&2
     done
@@ -121,4 +125,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
             "$(ratio "${units[$key]}" "${units[$base]}")"
     done
     printf '\n%s, %s cores, runs per configuration: %s\n' "$(rustc -V)" "$(nproc)" "$runs"
+    for key in "${configs[@]}"; do
+        set -- $key
+        [ "$1" = bare ] && continue
+        printf '\n%s, %s: the extra build time by group (seconds of compilation units, last run)\n\n' "$1" "$2"
+        python3 "$root/benches/adoption_cost_breakdown.py" \
+            "$results/timings/bare-$2.html" "$results/timings/$1-$2.html"
+    done
 } | tee "$results/adoption_cost.md"
