@@ -158,8 +158,9 @@ fn run_progenitor(
     }
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result =
-        std::panic::catch_unwind(|| progenitor_impl::Generator::new(&settings).generate_tokens(&api));
+    let result = std::panic::catch_unwind(|| {
+        progenitor_impl::Generator::new(&settings).generate_tokens(&api)
+    });
     std::panic::set_hook(hook);
     match result {
         Ok(Ok(tokens)) => Ok(tokens.to_string()),

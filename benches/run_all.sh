@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every benchmark of BENCHMARKS.md, in order, and leaves the figures in
-# target/bench-results/ (throughput.json, signing.json, build_cost.json).
+# target/bench-results/ (throughput.json, signing.json, build_cost.json, adoption_cost.md).
 #
 #   benches/run_all.sh            # RUNS=3 REQUESTS=4000 by default
 #   RUNS=5 REQUESTS=4000 benches/run_all.sh
-#   SKIP_BUILD_COST=1 benches/run_all.sh
+#   SKIP_BUILD_COST=1 benches/run_all.sh   (neither build_cost.sh nor adoption_cost.sh)
 #
 # The machine should be otherwise idle: the client, the emulator and the Python SDK share its
 # cores, and the ratios measured in the same run are what to compare across machines.
@@ -71,5 +71,7 @@ fi
 if [ -z "${SKIP_BUILD_COST:-}" ]; then
     echo "== build cost"
     benches/build_cost.sh "$runs"
+    echo "== adoption cost (an app with the crate against one with bare reqwest)"
+    benches/adoption_cost.sh "$runs"
 fi
 echo "results in $results"
