@@ -32,9 +32,14 @@ impl TryContext {
         })
     }
 
-    /// Runs `fut` (one call of the generated client) with this context.
-    pub(crate) async fn scope<F: std::future::Future>(self: Arc<Self>, fut: F) -> F::Output {
-        TRY.scope(self, fut).await
+    /// Runs `fut` (one call of the generated client) with this context. A plain function, not
+    /// an `async fn`: an `async fn` would keep `fut` beside the future it awaits, doubling the
+    /// size of every call's future.
+    pub(crate) fn scope<F: std::future::Future>(
+        self: Arc<Self>,
+        fut: F,
+    ) -> impl std::future::Future<Output = F::Output> + use<F> {
+        TRY.scope(self, fut)
     }
 
     /// The typed failure a hook recorded, if any.
@@ -90,6 +95,9 @@ pub(crate) fn record_failure(error: Error) {
 ///     client.raw().exchange_teams_extension_token(&body)).await;
 /// # }
 /// ```
-pub async fn with_bearer<F: std::future::Future>(bearer: &str, fut: F) -> F::Output {
-    TryContext::new(Some(bearer)).scope(fut).await
+pub fn with_bearer<F: std::future::Future>(
+    bearer: &str,
+    fut: F,
+) -> impl std::future::Future<Output = F::Output> + use<F> {
+    TryContext::new(Some(bearer)).scope(fut)
 }
