@@ -13,7 +13,7 @@ use acs_identity_emulator::{
 };
 use base64::Engine as _;
 use chrono::{DateTime, Duration as TimeDelta, Utc};
-use common::status_and_json;
+use common::{host, http, signed, status_and_json};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -50,17 +50,6 @@ fn client_without_retries(emulator: &Emulator) -> CommunicationIdentityClient {
     .expect("a valid connection string")
 }
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap()
-}
-
-fn host(emulator: &Emulator) -> String {
-    format!("127.0.0.1:{}", emulator.port())
-}
-
 /// A request signed with the emulator's access key at `date`, changed by `tamper` after signing,
 /// sent with `sent_body` (usually the body signed).
 async fn send_signed_at(
@@ -72,23 +61,18 @@ async fn send_signed_at(
     date: DateTime<Utc>,
     tamper: impl FnOnce(&mut SignatureHeaders),
 ) -> reqwest::Result<reqwest::Response> {
-    let mut headers = emulator.access_key().sign(
-        &SignableRequest::new(method, target, &host(emulator)).with_body(signed_body),
-        &format_date(date),
-    );
-    tamper(&mut headers);
-    http()
-        .request(
-            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-            format!("{}{target}", emulator.endpoint()),
-        )
-        .header("x-ms-date", headers.date)
-        .header("x-ms-content-sha256", headers.content_hash)
-        .header("authorization", headers.authorization)
-        .header("content-type", "application/json")
-        .body(sent_body.to_vec())
-        .send()
-        .await
+    signed(
+        emulator,
+        method,
+        target,
+        "application/json",
+        signed_body,
+        date,
+        tamper,
+    )
+    .body(sent_body.to_vec())
+    .send()
+    .await
 }
 
 async fn send_signed(

@@ -5,7 +5,6 @@
 
 mod common;
 
-use acs_identity::signing::{SignableRequest, format_date};
 use acs_identity::spec::{API_VERSION, CUSTOM_ID_MAX_LENGTH, PREVIEW_API_VERSION};
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope,
@@ -14,7 +13,7 @@ use acs_identity::{
 };
 use acs_identity_emulator::{AuthOutcome, Emulator, EmulatorOptions, TokenStatus};
 use chrono::{Duration as TimeDelta, Utc};
-use common::status_and_json;
+use common::{signed, status_and_json};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -48,24 +47,19 @@ async fn send_signed(
     content_type: &str,
     body: &[u8],
 ) -> (u16, Value) {
-    let host = format!("127.0.0.1:{}", emulator.port());
-    let headers = emulator.access_key().sign(
-        &SignableRequest::new(method, target, &host).with_body(body),
-        &format_date(Utc::now()),
-    );
-    let response = reqwest::Client::new()
-        .request(
-            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-            format!("{}{target}", emulator.endpoint()),
-        )
-        .header("x-ms-date", headers.date)
-        .header("x-ms-content-sha256", headers.content_hash)
-        .header("authorization", headers.authorization)
-        .header("content-type", content_type)
-        .body(body.to_vec())
-        .send()
-        .await
-        .expect("an answer");
+    let response = signed(
+        emulator,
+        method,
+        target,
+        content_type,
+        body,
+        Utc::now(),
+        |_| {},
+    )
+    .body(body.to_vec())
+    .send()
+    .await
+    .expect("an answer");
     status_and_json(response).await
 }
 
