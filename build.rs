@@ -1,49 +1,21 @@
-//! Generates the raw clients from the vendored specs: converts each API version from Swagger 2.0
-//! to OpenAPI 3.0 (`src/codegen/convert.rs`), runs progenitor over the versions the crate has a
-//! client for, and exports the facts the hand-written code needs (API versions, expiry bounds,
-//! scope values, which operation exists at which version).
+//! Generates the raw client from the vendored specs: reads the table of API versions
+//! (`spec/versions.toml`), converts each version from Swagger 2.0 to OpenAPI 3.0
+//! (`src/codegen/convert`), merges every version into one document (`src/codegen/union.rs`), runs
+//! progenitor over it, and exports the facts the hand-written code needs (`src/codegen/facts.rs`).
 //!
-//! Outputs in `OUT_DIR`, for each generated version `<module>` (`stable`, `preview`):
-//! `openapi_<module>.json` (the converted document) and `generated_<module>.rs` (progenitor's
-//! client, included by `src/raw.rs`); and `spec_facts.rs` (constants, included by `src/spec.rs`).
+//! Outputs in `OUT_DIR`: `openapi.json` (the merged document), `generated.rs` (progenitor's
+//! client, included by `src/raw.rs`) and `spec_facts.rs` (included by `src/spec.rs`).
 
-#[allow(dead_code)] // `convert_value` is for the tests
-#[path = "src/codegen/convert.rs"]
-mod convert;
-#[path = "src/codegen/facts.rs"]
-mod facts;
+#[allow(dead_code)] // parts are for the tests
+#[path = "src/codegen/mod.rs"]
+mod codegen;
 
+use codegen::{convert, facts, union, versions};
 use std::path::{Path, PathBuf};
 
-/// Every vendored API version, oldest first. `generate` names the module of `raw` the version's
-/// client is generated into (`None`: the version only informs which operation exists where), and
-/// `feature` the cargo feature it needs. A new API version is one more line here.
-const VERSIONS: &[facts::Version] = &[
-    facts::Version {
-        spec: "stable/2023-10-01",
-        generate: None,
-        feature: None,
-    },
-    facts::Version {
-        spec: "preview/2025-03-02-preview",
-        generate: Some("preview"),
-        feature: Some("preview"),
-    },
-    facts::Version {
-        spec: "stable/2025-06-30",
-        generate: None,
-        feature: None,
-    },
-    // The default: the newest stable version.
-    facts::Version {
-        spec: "stable/2026-09-23",
-        generate: Some("stable"),
-        feature: None,
-    },
-];
-
-/// Where the versions' folders are.
-const SPEC_ROOT: &str = "spec/specification/communication/data-plane/Identity";
+/// The version table and the folder its spec paths are relative to.
+const TABLE: &str = "spec/versions.toml";
+const SPEC_DIR: &str = "spec";
 
 /// Hand-written open types that replace the spec's extensible enums (adjustment `open-enums`).
 const OPEN_ENUM_TYPES: &[(&str, &str)] = &[
@@ -61,76 +33,86 @@ const OPEN_ENUM_TYPES: &[(&str, &str)] = &[
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/codegen");
+    println!("cargo:rerun-if-changed={TABLE}");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let mut converted = Vec::new();
-    for version in VERSIONS {
-        let spec = Path::new(SPEC_ROOT)
-            .join(version.spec)
-            .join("CommunicationIdentity.json");
+    let table = versions::read(Path::new(TABLE)).unwrap_or_else(|e| fail(e));
+    let mut conversions = Vec::new();
+    for version in &table.versions {
+        let spec = Path::new(SPEC_DIR).join(&version.spec);
         let conversion = convert::convert_file(&spec).unwrap_or_else(|e| fail(e));
         for file in &conversion.files_read {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        let enabled = version.feature.is_none_or(|f| {
-            std::env::var_os(format!(
-                "CARGO_FEATURE_{}",
-                f.to_uppercase().replace('-', "_")
-            ))
-            .is_some()
-        });
-        if let (Some(module), true) = (version.generate, enabled) {
-            let document =
-                serde_json::to_string_pretty(&conversion.openapi).expect("JSON serializes");
-            write(
-                &out_dir.join(format!("openapi_{module}.json")),
-                &(document + "\n"),
-            );
-            let generated = generate(&conversion, &spec).unwrap_or_else(|e| fail(e));
-            write(&out_dir.join(format!("generated_{module}.rs")), &generated);
+        if conversion.facts.api_version != version.name {
+            fail(format!(
+                "{TABLE}: the entry {:?} names {}, whose info.version is {:?}",
+                version.name,
+                spec.display(),
+                conversion.facts.api_version
+            ));
         }
-        converted.push((version, conversion.facts));
+        conversions.push(conversion);
     }
-    let facts = facts::render(&converted).unwrap_or_else(|e| fail(e));
+    let documents: Vec<(&str, &serde_json::Value)> = table
+        .versions
+        .iter()
+        .zip(&conversions)
+        .map(|(v, c)| (v.name.as_str(), &c.openapi))
+        .collect();
+    let merged = union::merge(&documents, &table.default_version().name)
+        .unwrap_or_else(|e| fail(format!("{TABLE}: merging the versions: {e}")));
+    let facts_of: Vec<convert::SpecFacts> = conversions.into_iter().map(|c| c.facts).collect();
+    let document = serde_json::to_string_pretty(&merged.openapi).expect("JSON serializes");
+    write(&out_dir.join("openapi.json"), &(document + "\n"));
+    let generated = generate(&merged.openapi, &facts_of).unwrap_or_else(|e| fail(e));
+    write(&out_dir.join("generated.rs"), &generated);
+    let facts = facts::render(&table, &facts_of, &merged).unwrap_or_else(|e| fail(e));
     write(&out_dir.join("spec_facts.rs"), &facts);
 }
 
-/// Runs progenitor over the converted document; the code is written unformatted (the snapshot
+/// Runs progenitor over the merged document; the code is written unformatted (the snapshot
 /// test formats it for reading). progenitor panics on some constructs without saying where: the
 /// panic is caught, and the operation that causes it found by generating each operation alone.
-fn generate(conversion: &convert::Conversion, spec: &Path) -> Result<String, String> {
-    let code = match run_progenitor(&conversion.openapi, &conversion.facts) {
-        Ok(code) => code,
+fn generate(openapi: &serde_json::Value, facts: &[convert::SpecFacts]) -> Result<String, String> {
+    match run_progenitor(openapi, facts) {
+        Ok(code) => Ok(code),
         Err(message) => {
-            let culprit = conversion.facts.operations.iter().find(|op| {
-                let mut alone = conversion.openapi.clone();
+            let operations =
+                openapi["paths"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|(path, item)| {
+                        item.as_object()
+                            .into_iter()
+                            .flatten()
+                            .map(move |(method, op)| (path, method, op))
+                    });
+            for (path, method, op) in operations {
+                let mut alone = openapi.clone();
                 let paths = alone["paths"].as_object_mut().expect("converted paths");
-                paths.retain(|p, _| *p == op.path);
-                if let Some(item) = paths.get_mut(&op.path).and_then(|i| i.as_object_mut()) {
-                    item.retain(|m, _| m.eq_ignore_ascii_case(&op.method));
+                paths.retain(|p, _| p == path);
+                if let Some(item) = paths.get_mut(path).and_then(|i| i.as_object_mut()) {
+                    item.retain(|m, _| m == method);
                 }
-                run_progenitor(&alone, &conversion.facts).is_err()
-            });
-            return Err(match culprit {
-                Some(op) => format!(
-                    "{}: progenitor failed on operation `{}` ({} {}, JSON pointer /paths/{}/{}): {message}",
-                    spec.display(),
-                    op.id,
-                    op.method,
-                    op.path,
-                    op.path.replace('~', "~0").replace('/', "~1"),
-                    op.method.to_ascii_lowercase()
-                ),
-                None => format!("{}: progenitor failed: {message}", spec.display()),
-            });
+                if run_progenitor(&alone, facts).is_err() {
+                    return Err(format!(
+                        "progenitor failed on operation `{}` ({} {path}, JSON pointer \
+                         /paths/{}/{method} of the merged document): {message}",
+                        op["operationId"].as_str().unwrap_or_default(),
+                        method.to_ascii_uppercase(),
+                        path.replace('~', "~0").replace('/', "~1"),
+                    ));
+                }
+            }
+            Err(format!("progenitor failed: {message}"))
         }
-    };
-    // Unformatted: the snapshot test formats it for reading.
-    Ok(code)
+    }
 }
 
 fn run_progenitor(
     openapi: &serde_json::Value,
-    facts: &convert::SpecFacts,
+    facts: &[convert::SpecFacts],
 ) -> Result<String, String> {
     let api: openapiv3::OpenAPI = serde_json::from_value(openapi.clone())
         .map_err(|e| format!("the converted document is not valid OpenAPI 3.0: {e}"))?;
@@ -146,7 +128,11 @@ fn run_progenitor(
         )
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
-    for open in &facts.open_enums {
+    let mut replaced: Vec<&str> = Vec::new();
+    for open in facts.iter().flat_map(|f| &f.open_enums) {
+        if replaced.contains(&open.name.as_str()) {
+            continue;
+        }
         let Some((_, replacement)) = OPEN_ENUM_TYPES.iter().find(|(n, _)| *n == open.name) else {
             return Err(format!(
                 "the spec has the extensible enum `{}` but build.rs names no hand-written open type \
@@ -155,6 +141,7 @@ fn run_progenitor(
             ));
         };
         settings.with_replacement(&open.name, replacement, std::iter::empty());
+        replaced.push(&open.name);
     }
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

@@ -3,8 +3,9 @@
 # `acs-identity` (default features) next to the same app with bare `reqwest` 0.13 (the same TLS
 # features, `serde` with derive, `serde_json`), both with the same `tokio` features. Each is built
 # from an empty target directory, one after the other, in debug and release; the app with
-# `acs-identity` is also built with the feature `preview`. Printed: CPU seconds (user + system of
-# cargo and everything it ran), wall seconds and compilation units ("Compiling" lines), and the
+# `acs-identity` of another revision is also built when BASE names one (a git revision: the
+# same app against the crate at BASE, to measure a change in one run). Printed: CPU seconds
+# (user + system of cargo and everything it ran), wall seconds and compilation units ("Compiling" lines), and the
 # ratios to the bare app; then, for each configuration with acs-identity, where its extra build
 # time goes, group by group (benches/adoption_cost_breakdown.py over the last run's
 # `cargo build --timings` reports). Both apps take the workspace's Cargo.lock, so they build the
@@ -13,6 +14,7 @@
 #   benches/adoption_cost.sh [RUNS]      (default 1; medians when more)
 #   CONFIGS="bare debug,sdk debug" benches/adoption_cost.sh    (a subset; the bare app of each
 #                                                             profile measured comes first)
+#   BASE=<rev> CONFIGS="bare debug,sdk debug,sdk-base debug" benches/adoption_cost.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-1}"
@@ -32,9 +34,6 @@ edition = "2024"
 [dependencies]
 $2
 tokio = { version = "1", features = ["rt", "macros"] }
-
-[features]
-preview = []
 
 [workspace]
 TOML
@@ -68,8 +67,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", client.create_user().await?.id());
     Ok(())
 }'
-sed -i "s|^acs-identity = .*|acs-identity = { path = \"$root\" }|" "$work/sdk/Cargo.toml"
-sed -i 's|^preview = \[\]|preview = ["acs-identity/preview"]|' "$work/sdk/Cargo.toml"
+if [ -n "${BASE:-}" ]; then
+    git -C "$root" worktree prune
+    git -C "$root" worktree add --detach "$work/base-src" "$BASE" >/dev/null
+    mkdir -p "$work/sdk-base"
+    cp -r "$work/sdk/src" "$work/sdk-base/"
+    sed -e 's|^name = "sdk"|name = "sdk-base"|' \
+        -e "s|^acs-identity = .*|acs-identity = { path = \"$work/base-src\" }|" \
+        "$work/sdk/Cargo.toml" > "$work/sdk-base/Cargo.toml"
+    cp "$work/base-src/Cargo.lock" "$work/sdk-base/Cargo.lock"
+fi
 
 # cpu_s wall_s units of one clean build of app $1 with cargo arguments "${@:3}"; its timing
 # report is kept as $results/timings/$2.html.
@@ -95,14 +102,13 @@ PY
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-IFS=, read -r -a configs <<< "${CONFIGS:-bare debug,sdk debug,sdk-preview debug,bare release,sdk release}"
+IFS=, read -r -a configs <<< "${CONFIGS:-bare debug,sdk debug,bare release,sdk release}"
 declare -A cpu wall units
 for config in "${configs[@]}"; do
     set -- $config
-    app_name=${1%-preview}; profile=$2
+    app_name=$1; profile=$2
     args=()
     [ "$profile" = release ] && args+=(--release)
-    [ "$1" = sdk-preview ] && args+=(--features preview)
     c=() w=() u=()
     for i in $(seq 1 "$runs"); do
         read -r cs ws us < <(measure "$app_name" "${1}-$profile" "${args[@]}")

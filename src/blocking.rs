@@ -31,11 +31,7 @@
 //! Creating, cloning and dropping the client is allowed anywhere.
 
 use crate::error::Error;
-use crate::{
-    AccessToken, ClientOptions, CommunicationTokenScope, CommunicationUserIdentifier,
-    CreateUserOptions, CreatedUser, Credential, TeamsExtensionAssignment,
-    TeamsExtensionPrincipalType, TokenExpiry,
-};
+use crate::{ClientOptions, Credential};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -152,180 +148,13 @@ impl CommunicationIdentityClient {
         self.client.api_version()
     }
 
-    /// Creates a new user: see [`crate::CommunicationIdentityClient::create_user`].
-    pub fn create_user(&self) -> Result<CommunicationUserIdentifier, Error> {
-        self.block_on(self.client.create_user())?
-    }
-
-    /// Creates a new user and a token for it with `scopes`: see
-    /// [`crate::CommunicationIdentityClient::create_user_and_token`].
-    pub fn create_user_and_token(
-        &self,
-        scopes: &[CommunicationTokenScope],
-        expiry: Option<TokenExpiry>,
-    ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
-        self.block_on(self.client.create_user_and_token(scopes, expiry))?
-    }
-
-    /// Creates a new user with every optional parameter of the operation: see
-    /// [`crate::CommunicationIdentityClient::create_user_with`].
-    pub fn create_user_with(&self, options: CreateUserOptions) -> Result<CreatedUser, Error> {
-        self.block_on(self.client.create_user_with(options))?
-    }
-
-    /// Issues a token with `scopes` for `user`: see
-    /// [`crate::CommunicationIdentityClient::get_token`].
-    pub fn get_token(
-        &self,
-        user: &CommunicationUserIdentifier,
-        scopes: &[CommunicationTokenScope],
-        expiry: Option<TokenExpiry>,
-    ) -> Result<AccessToken, Error> {
-        self.block_on(self.client.get_token(user, scopes, expiry))?
-    }
-
-    /// Revokes every token issued for `user` so far: see
-    /// [`crate::CommunicationIdentityClient::revoke_tokens`].
-    pub fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        self.block_on(self.client.revoke_tokens(user))?
-    }
-
-    /// Deletes `user`: see [`crate::CommunicationIdentityClient::delete_user`].
-    pub fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        self.block_on(self.client.delete_user(user))?
-    }
-
-    /// Exchanges the Entra ID access token of a Teams user for a Communication Services token:
-    /// see [`crate::CommunicationIdentityClient::get_token_for_teams_user`].
-    pub fn get_token_for_teams_user(
-        &self,
-        aad_token: &str,
-        client_id: &str,
-        user_object_id: &str,
-    ) -> Result<AccessToken, Error> {
-        self.block_on(
-            self.client
-                .get_token_for_teams_user(aad_token, client_id, user_object_id),
-        )?
-    }
-
-    /// Exchanges a Teams Phone extension user's Entra ID token for a Communication Services user
-    /// and token: see [`crate::CommunicationIdentityClient::exchange_teams_extension_token`].
-    pub fn exchange_teams_extension_token(
-        &self,
-        entra_token: &str,
-    ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
-        self.block_on(self.client.exchange_teams_extension_token(entra_token))?
-    }
-
-    /// Gets the Teams Phone extension assignment of `object_id` in `tenant_id`: see
-    /// [`crate::CommunicationIdentityClient::get_teams_extension_assignment`].
-    pub fn get_teams_extension_assignment(
-        &self,
-        tenant_id: &str,
-        object_id: &str,
-    ) -> Result<TeamsExtensionAssignment, Error> {
-        self.block_on(
-            self.client
-                .get_teams_extension_assignment(tenant_id, object_id),
-        )?
-    }
-
-    /// Creates or replaces the Teams Phone extension assignment of `object_id` in `tenant_id`:
-    /// see [`crate::CommunicationIdentityClient::upsert_teams_extension_assignment`].
-    pub fn upsert_teams_extension_assignment<S: AsRef<str>>(
-        &self,
-        tenant_id: &str,
-        object_id: &str,
-        principal_type: TeamsExtensionPrincipalType,
-        client_ids: &[S],
-    ) -> Result<TeamsExtensionAssignment, Error> {
-        self.block_on(self.client.upsert_teams_extension_assignment(
-            tenant_id,
-            object_id,
-            principal_type,
-            client_ids,
-        ))?
-    }
-
-    /// Deletes the Teams Phone extension assignment of `object_id` in `tenant_id`: see
-    /// [`crate::CommunicationIdentityClient::delete_teams_extension_assignment`].
-    pub fn delete_teams_extension_assignment(
-        &self,
-        tenant_id: &str,
-        object_id: &str,
-    ) -> Result<(), Error> {
-        self.block_on(
-            self.client
-                .delete_teams_extension_assignment(tenant_id, object_id),
-        )?
+    /// The async client this client drives.
+    pub(crate) fn client(&self) -> &crate::CommunicationIdentityClient {
+        &self.client
     }
 }
 
-/// The preview API version's operations (feature `preview`), as in the async client.
-#[cfg(feature = "preview")]
-impl CommunicationIdentityClient {
-    /// The details of `user`: see [`crate::CommunicationIdentityClient::get_user`].
-    pub fn get_user(
-        &self,
-        user: &CommunicationUserIdentifier,
-    ) -> Result<crate::UserDetails, Error> {
-        self.block_on(self.client.get_user(user))?
-    }
-
-    /// Exchanges a user's Entra ID token: see
-    /// [`crate::CommunicationIdentityClient::exchange_entra_id_token`].
-    pub fn exchange_entra_id_token(
-        &self,
-        entra_token: &str,
-    ) -> Result<(CommunicationUserIdentifier, AccessToken), Error> {
-        self.block_on(self.client.exchange_entra_id_token(entra_token))?
-    }
-
-    /// The Entra ID assignment of `object_id`: see
-    /// [`crate::CommunicationIdentityClient::get_entra_assignment`].
-    pub fn get_entra_assignment(&self, object_id: &str) -> Result<crate::EntraAssignment, Error> {
-        self.block_on(self.client.get_entra_assignment(object_id))?
-    }
-
-    /// Creates or replaces an Entra ID assignment: see
-    /// [`crate::CommunicationIdentityClient::upsert_entra_assignment`].
-    pub fn upsert_entra_assignment<S: AsRef<str> + Sync>(
-        &self,
-        object_id: &str,
-        tenant_id: &str,
-        principal_type: crate::EntraPrincipalType,
-        client_ids: &[S],
-    ) -> Result<crate::EntraAssignment, Error> {
-        self.block_on(self.client.upsert_entra_assignment(
-            object_id,
-            tenant_id,
-            principal_type,
-            client_ids,
-        ))?
-    }
-
-    /// Deletes an Entra ID assignment: see
-    /// [`crate::CommunicationIdentityClient::delete_entra_assignment`].
-    pub fn delete_entra_assignment(&self, object_id: &str) -> Result<(), Error> {
-        self.block_on(self.client.delete_entra_assignment(object_id))?
-    }
-
-    /// Every Entra ID assignment: see
-    /// [`crate::CommunicationIdentityClient::list_entra_assignments`].
-    pub fn list_entra_assignments(&self) -> Result<Vec<crate::EntraAssignment>, Error> {
-        self.block_on(self.client.list_entra_assignments())?
-    }
-
-    /// Changes Entra ID assignments in one request: see
-    /// [`crate::CommunicationIdentityClient::update_entra_assignments`].
-    pub fn update_entra_assignments(
-        &self,
-        updates: &crate::EntraAssignmentUpdates,
-    ) -> Result<Vec<crate::EntraAssignment>, Error> {
-        self.block_on(self.client.update_entra_assignments(updates))?
-    }
-}
+// The operations are declared once, for both clients, in `src/operations`.
 
 impl fmt::Debug for CommunicationIdentityClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

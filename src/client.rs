@@ -31,8 +31,6 @@ pub struct CommunicationIdentityClient {
 
 pub(crate) struct Shared {
     pub(crate) raw: crate::raw::Client,
-    #[cfg(feature = "preview")]
-    pub(crate) preview: crate::raw::preview::Client,
     pub(crate) endpoint: String,
     pub(crate) calls: CallPolicy,
 }
@@ -81,7 +79,7 @@ impl CommunicationIdentityClient {
             Credential::TokenCredential(c) => Auth::Token(TokenCache::new(c)),
         };
         let api_version = match options.api_version.as_deref() {
-            None => crate::spec::API_VERSION.to_owned(),
+            None => crate::ApiVersion::DEFAULT.into(),
             Some(v)
                 if !v.is_empty()
                     && v.bytes()
@@ -103,15 +101,10 @@ impl CommunicationIdentityClient {
         let endpoint = url.as_str().trim_end_matches('/').to_owned();
         let credentials_allowed = crate::endpoint::credentials_allowed(&url);
         let policy = RequestPolicy::new(api_version, host, credentials_allowed, auth);
-        #[cfg(feature = "preview")]
-        let preview =
-            crate::raw::preview::Client::new_with_client(&endpoint, http.clone(), policy.clone());
         let raw = crate::raw::Client::new_with_client(&endpoint, http, policy);
         Ok(CommunicationIdentityClient {
             shared: Arc::new(Shared {
                 raw,
-                #[cfg(feature = "preview")]
-                preview,
                 endpoint,
                 calls: CallPolicy::from_options(&options),
             }),
@@ -119,19 +112,11 @@ impl CommunicationIdentityClient {
     }
 
     /// The generated client, with this client's authentication, `api-version` and encoding
-    /// applied by its hooks: one method per operation of the spec, for spec-exact access.
-    /// It does not retry.
+    /// applied by its hooks: one method per operation of every vendored API version, for
+    /// spec-exact access. An operation, or a request-body property, that the client's API
+    /// version lacks is refused before sending. It does not retry.
     pub fn raw(&self) -> &crate::raw::Client {
         &self.shared.raw
-    }
-
-    /// The generated client of the preview API version (feature `preview`), with this client's
-    /// authentication, `api-version` and encoding applied. Its operations that the client's API
-    /// version lacks are refused before sending: set
-    /// `ClientOptions::api_version` to [`PREVIEW_API_VERSION`](crate::spec::PREVIEW_API_VERSION).
-    #[cfg(feature = "preview")]
-    pub fn raw_preview(&self) -> &crate::raw::preview::Client {
-        &self.shared.preview
     }
 
     /// The endpoint requests go to, without a trailing `/`.

@@ -11,8 +11,6 @@ mod hmac;
 mod models;
 mod operations;
 mod options;
-#[cfg(feature = "preview")]
-mod preview;
 
 // The implementation.
 mod pipeline;
@@ -38,18 +36,17 @@ pub use endpoint::EndpointError;
 pub use error::{Error, ErrorCode, ErrorKind, ServiceError};
 pub use hmac::{AccessKey, InvalidAccessKey};
 pub use models::access_token::AccessToken;
-pub use models::assignment::TeamsExtensionAssignment;
+pub use models::api_version::ApiVersion;
 pub use models::created_user::CreatedUser;
+pub use models::entra_assignment::{EntraAssignment, EntraAssignmentUpdates};
 pub use models::expiry::TokenExpiry;
 pub use models::identifier::CommunicationUserIdentifier;
-pub use models::principal_type::TeamsExtensionPrincipalType;
+pub use models::principal_type::{EntraPrincipalType, TeamsExtensionPrincipalType};
 pub use models::scope::CommunicationTokenScope;
-pub use options::{ClientOptions, CreateUserOptions, RetryOptions};
-
-#[cfg(feature = "preview")]
-pub use models::preview::{EntraAssignment, EntraAssignmentUpdates, UserDetails};
-#[cfg(feature = "preview")]
-pub use models::principal_type::EntraPrincipalType;
+pub use models::teams_extension_assignment::TeamsExtensionAssignment;
+pub use models::user_details::UserDetails;
+pub use models::user_token::UserToken;
+pub use options::{ClientOptions, CreateUserOptions, RetryOptions, TokenOptions};
 
 #[cfg(feature = "azure_core")]
 pub use azure_core_credential::AzureCoreCredential;

@@ -23,9 +23,11 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
-    /// The `api-version` to send; by default the version the client was generated from
-    /// ([`spec::API_VERSION`](crate::spec::API_VERSION)). The five core operations are the same
-    /// on the wire from `2023-10-01` on.
+    /// The `api-version` to send; by default [`ApiVersion::DEFAULT`](crate::ApiVersion::DEFAULT),
+    /// the newest stable version. Set it with [`with_api_version`](Self::with_api_version) and an
+    /// [`ApiVersion`](crate::ApiVersion) constant, so that a misspelt version does not compile. An
+    /// operation or parameter the version lacks is refused before sending; a version the crate
+    /// does not know is sent as given.
     pub api_version: Option<String>,
     /// When and how often to retry.
     pub retry: RetryOptions,
@@ -39,6 +41,22 @@ pub struct ClientOptions {
     /// Appended to the `User-Agent` (`acs-identity/<version> (<os>; <arch>) <suffix>`) of the
     /// crate's own HTTP client, e.g. your application's name and version.
     pub user_agent_suffix: Option<String>,
+}
+
+impl ClientOptions {
+    /// These options with `api_version` set to `version`, e.g.
+    /// `ClientOptions::default().with_api_version(ApiVersion::V2023_10_01)`.
+    pub fn with_api_version(mut self, version: crate::ApiVersion) -> Self {
+        self.api_version = Some(version.into());
+        self
+    }
+
+    /// The default options at the newest vendored preview version
+    /// ([`ApiVersion::LATEST_PREVIEW`](crate::ApiVersion::LATEST_PREVIEW)): every operation of
+    /// the preview, such as user details and the Entra ID operations.
+    pub fn latest_preview() -> Self {
+        ClientOptions::default().with_api_version(crate::ApiVersion::LATEST_PREVIEW)
+    }
 }
 
 impl Default for ClientOptions {
@@ -99,7 +117,6 @@ impl Default for RetryOptions {
 pub struct CreateUserOptions {
     pub(crate) token_scopes: Vec<crate::CommunicationTokenScope>,
     pub(crate) token_expiry: Option<crate::TokenExpiry>,
-    #[cfg(feature = "preview")]
     pub(crate) custom_id: Option<String>,
 }
 
@@ -121,15 +138,62 @@ impl CreateUserOptions {
         self
     }
 
-    /// Tags the user with your own id (preview API version, feature `preview`): a durable
-    /// identity. Creating again with the same custom id returns the same user, so a backend can
+    /// Tags the user with your own id: a durable identity (API versions whose create request
+    /// takes a `customId`; at others the call is refused before sending). Creating again with the same custom id returns the same user, so a backend can
     /// map its own user ids without storing ours; such a creation is retried like any idempotent
     /// operation. The id is 1 to 256 characters
     /// ([`CUSTOM_ID_MIN_LENGTH`](crate::spec::CUSTOM_ID_MIN_LENGTH),
     /// [`CUSTOM_ID_MAX_LENGTH`](crate::spec::CUSTOM_ID_MAX_LENGTH)), checked before sending.
-    #[cfg(feature = "preview")]
     pub fn custom_id(mut self, custom_id: impl Into<String>) -> Self {
         self.custom_id = Some(custom_id.into());
         self
+    }
+}
+
+/// Optional parameters of a token:
+/// [`get_token`](crate::CommunicationIdentityClient::get_token) and
+/// [`create_user_and_token`](crate::CommunicationIdentityClient::create_user_and_token). Those
+/// take anything that converts into it: `None`, `Some(expiry)`, an expiry, or the options.
+///
+/// ```
+/// use acs_identity::{TokenExpiry, TokenOptions};
+/// let options = TokenOptions::new().expiry(TokenExpiry::from_hours(2)?);
+/// assert_eq!(options, TokenOptions::from(Some(TokenExpiry::from_hours(2)?)));
+/// assert_eq!(TokenOptions::from(None), TokenOptions::default());
+/// # Ok::<(), acs_identity::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenOptions {
+    /// How long the token is valid; by default 24 hours
+    /// ([`EXPIRES_IN_MINUTES_DEFAULT`](crate::spec::EXPIRES_IN_MINUTES_DEFAULT)), and then
+    /// `expiresInMinutes` is not sent.
+    pub expiry: Option<crate::TokenExpiry>,
+}
+
+impl TokenOptions {
+    /// No options: a 24-hour token.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The token is valid for `expiry`.
+    pub fn expiry(mut self, expiry: crate::TokenExpiry) -> Self {
+        self.expiry = Some(expiry);
+        self
+    }
+}
+
+impl From<Option<crate::TokenExpiry>> for TokenOptions {
+    fn from(expiry: Option<crate::TokenExpiry>) -> Self {
+        TokenOptions { expiry }
+    }
+}
+
+impl From<crate::TokenExpiry> for TokenOptions {
+    fn from(expiry: crate::TokenExpiry) -> Self {
+        TokenOptions {
+            expiry: Some(expiry),
+        }
     }
 }

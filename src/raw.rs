@@ -1,9 +1,11 @@
-//! The generated layer: progenitor's client for the Identity REST API at the default (newest
-//! stable) API version, one method per operation of the spec, named by what it does
-//! ([`spec::OPERATIONS`](crate::spec::OPERATIONS)), with the spec's request and response types in
-//! [`types`]; with the feature `preview`, the preview's in [`preview`].
+//! The generated layer: progenitor's client for the Identity REST API, one method per operation
+//! of every vendored API version, named by what it does ([`spec::OperationId`](crate::spec::OperationId)),
+//! with the spec's request and response types in [`types`].
 //!
-//! Generated at build time from the vendored spec (see `build.rs`); never edited by hand.
+//! Generated at build time from the vendored specs, merged into one document (see `build.rs`,
+//! adjustment `union-of-versions`); never edited by hand. Each method's and each field's
+//! documentation names the API versions that have it, when not all do; the request hook refuses
+//! an operation, or a request-body property, at a version that lacks it, before sending.
 //! Obtain a client with authentication applied from
 //! [`CommunicationIdentityClient::raw`](crate::CommunicationIdentityClient::raw).
 //!
@@ -15,15 +17,4 @@
 
 pub use crate::pipeline::context::with_bearer;
 
-include!(concat!(env!("OUT_DIR"), "/generated_stable.rs"));
-
-/// The generated layer of the preview API version
-/// ([`PREVIEW_API_VERSION`](crate::spec::PREVIEW_API_VERSION), feature `preview`): every
-/// operation of the preview, with its own request and response types in [`types`](preview::types).
-/// Reached through [`CommunicationIdentityClient::raw_preview`](crate::CommunicationIdentityClient::raw_preview),
-/// with the same authentication and the client's `api-version`.
-#[cfg(feature = "preview")]
-pub mod preview {
-    #![allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
-    include!(concat!(env!("OUT_DIR"), "/generated_preview.rs"));
-}
+include!(concat!(env!("OUT_DIR"), "/generated.rs"));

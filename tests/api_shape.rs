@@ -197,3 +197,54 @@ fn assignments_serialize_as_the_service_sends_them() {
     );
     assert!(later.client_ids().is_empty());
 }
+
+/// Every operation of the table has a facade method: the facade's sources name each
+/// `OperationId` they call (`Call::new("<method>", OperationId::<Operation>)`).
+#[test]
+fn every_operation_has_a_facade_method() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/operations");
+    let mut sources = String::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        sources.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    for &id in acs_identity::spec::OperationId::ALL {
+        let variant = format!("OperationId::{id:?}");
+        assert!(
+            sources.contains(&variant),
+            "the operation `{}` ({} {}) has no facade method: add one to the file of its resource \
+             in src/operations/ (declared with `operations!`, calling `{variant}`)",
+            id.name(),
+            id.operation().method,
+            id.operation().path,
+        );
+    }
+}
+
+/// The rule for the order of arguments, on the calls that take two ids of the same type: the
+/// path's parameters in the path's order, then the body's fields.
+#[tokio::test]
+async fn assignment_ids_come_in_the_path_s_order() {
+    let answer = json!({"tenantId": "t", "objectId": "o", "principalType": "user"});
+    let server = MockServer::start(vec![MockResponse::json(200, answer)]).await;
+    let client = CommunicationIdentityClient::from_connection_string(
+        &server.connection_string(),
+        no_retries(),
+    )
+    .unwrap();
+    client
+        .get_teams_extension_assignment("tenant-1", "object-1")
+        .await
+        .unwrap();
+    assert!(
+        server
+            .last()
+            .path()
+            .ends_with("/tenants/tenant-1/assignments/object-1"),
+        "{}",
+        server.last().path()
+    );
+    let template = acs_identity::spec::OperationId::GetTeamsExtensionAssignment
+        .operation()
+        .path;
+    assert!(template.find("{tenantId}") < template.find("{objectId}"));
+}

@@ -22,9 +22,8 @@
 //! `appId` and `userId`.
 //!
 //! The exchanges of the preview API version (`net-assets/`, `js-assets/`, 2025-03-02-preview:
-//! `POST /identities` with `customId`, `GET /identities/{id}`) are replayed with the feature
-//! `preview`, and skipped without it (each is listed by the replay test, and only these reasons
-//! are accepted).
+//! `POST /identities` with `customId`, `GET /identities/{id}`) are replayed like the others, at
+//! their recorded API version.
 
 mod common;
 
@@ -65,14 +64,6 @@ const COVERED_AT_LEAST: &[(&str, usize)] = &[
     ("net", 3),
     ("python", 17),
 ];
-
-/// The reasons an exchange may be skipped for.
-#[cfg(not(feature = "preview"))]
-const SKIP_CUSTOM_ID: &str =
-    "creating an identity with a customId (2025-03-02-preview) needs the feature `preview`";
-#[cfg(not(feature = "preview"))]
-const SKIP_GET_IDENTITY: &str =
-    "getting an identity (2025-03-02-preview) needs the feature `preview`";
 
 #[derive(Debug, Deserialize)]
 struct Fixture {
@@ -229,13 +220,11 @@ fn original_body(file: &str, ex: &Exchange) -> Option<Value> {
 #[derive(Debug, Clone)]
 enum Op {
     CreateUser,
-    #[cfg(feature = "preview")]
     CreateDurableUser {
         custom_id: String,
         scopes: Vec<CommunicationTokenScope>,
         minutes: Option<u32>,
     },
-    #[cfg(feature = "preview")]
     GetUser {
         id: String,
     },
@@ -261,12 +250,6 @@ enum Op {
     },
 }
 
-enum Plan {
-    Run(Op),
-    #[cfg_attr(feature = "preview", allow(dead_code))]
-    Skip(&'static str),
-}
-
 fn scopes_of(v: &Value) -> Vec<CommunicationTokenScope> {
     v.as_array()
         .expect("scopes array")
@@ -285,7 +268,7 @@ fn string_field(body: &Value, name: &str) -> Option<String> {
         .map(|v| v.as_str().expect("string field").to_owned())
 }
 
-fn plan(ex: &Exchange, body: Option<&Value>) -> Plan {
+fn plan(ex: &Exchange, body: Option<&Value>) -> Op {
     let segs = segments(&ex.path);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let empty = json!({});
@@ -293,45 +276,36 @@ fn plan(ex: &Exchange, body: Option<&Value>) -> Plan {
     match (ex.method.as_str(), segs.as_slice()) {
         ("POST", ["identities"]) => {
             if let Some(custom_id) = fields.get("customId") {
-                #[cfg(not(feature = "preview"))]
-                {
-                    let _ = custom_id;
-                    return Plan::Skip(SKIP_CUSTOM_ID);
-                }
-                #[cfg(feature = "preview")]
-                return Plan::Run(Op::CreateDurableUser {
+                return Op::CreateDurableUser {
                     custom_id: custom_id.as_str().expect("customId string").to_owned(),
                     scopes: fields
                         .get("createTokenWithScopes")
                         .map(scopes_of)
                         .unwrap_or_default(),
                     minutes: minutes_of(fields),
-                });
+                };
             }
             match fields.get("createTokenWithScopes") {
-                Some(scopes) => Plan::Run(Op::CreateUserAndToken {
+                Some(scopes) => Op::CreateUserAndToken {
                     scopes: scopes_of(scopes),
                     minutes: minutes_of(fields),
-                }),
+                },
                 None => {
                     assert_eq!(fields, &empty, "{ex:?}: unexpected create body");
-                    Plan::Run(Op::CreateUser)
+                    Op::CreateUser
                 }
             }
         }
-        #[cfg(not(feature = "preview"))]
-        ("GET", ["identities", _]) => Plan::Skip(SKIP_GET_IDENTITY),
-        #[cfg(feature = "preview")]
-        ("GET", ["identities", id]) => Plan::Run(Op::GetUser { id: id.to_string() }),
-        ("DELETE", ["identities", id]) => Plan::Run(Op::DeleteUser { id: id.to_string() }),
-        ("POST", ["identities", id, ":issueAccessToken"]) => Plan::Run(Op::GetToken {
+        ("GET", ["identities", id]) => Op::GetUser { id: id.to_string() },
+        ("DELETE", ["identities", id]) => Op::DeleteUser { id: id.to_string() },
+        ("POST", ["identities", id, ":issueAccessToken"]) => Op::GetToken {
             id: id.to_string(),
             scopes: scopes_of(&fields["scopes"]),
             minutes: minutes_of(fields),
-        }),
+        },
         ("POST", ["identities", id, ":revokeAccessTokens"]) => {
             assert_eq!(body, None, "{ex:?}: revoke has no body");
-            Plan::Run(Op::RevokeTokens { id: id.to_string() })
+            Op::RevokeTokens { id: id.to_string() }
         }
         ("POST", ["teamsUser", ":exchangeAccessToken"]) => {
             let token = string_field(fields, "token").expect("token");
@@ -344,11 +318,11 @@ fn plan(ex: &Exchange, body: Option<&Value>) -> Plan {
                     string_field(fields, "userId").expect("userId"),
                 ),
             };
-            Plan::Run(Op::TeamsUserToken {
+            Op::TeamsUserToken {
                 token,
                 app_id,
                 user_id,
-            })
+            }
         }
         _ => panic!("{ex:?}: an exchange this test does not know"),
     }
@@ -359,9 +333,7 @@ fn refused_client_side(op: &Op) -> bool {
     let bad_minutes = |m: &Option<u32>| m.is_some_and(|m| !(60..=1440).contains(&m));
     match op {
         Op::CreateUser | Op::RevokeTokens { .. } | Op::DeleteUser { .. } => false,
-        #[cfg(feature = "preview")]
         Op::GetUser { .. } => false,
-        #[cfg(feature = "preview")]
         Op::CreateDurableUser { minutes, .. } => bad_minutes(minutes),
         Op::CreateUserAndToken { scopes, minutes }
         | Op::GetToken {
@@ -381,7 +353,6 @@ fn expected_body(op: &Op, original: Option<&Value>, api_version: &str) -> Option
         // No body at all for a plain create, as the Python SDK sends (Content-Length 0); older
         // recordings sent `{}`, which means the same to the service.
         Op::CreateUser | Op::RevokeTokens { .. } | Op::DeleteUser { .. } => None,
-        #[cfg(feature = "preview")]
         Op::GetUser { .. } => None,
         Op::TeamsUserToken {
             app_id, user_id, ..
@@ -407,7 +378,6 @@ fn expected_body(op: &Op, original: Option<&Value>, api_version: &str) -> Option
 enum Outcome {
     User(CommunicationUserIdentifier),
     UserAndToken(CommunicationUserIdentifier, AccessToken),
-    #[cfg(feature = "preview")]
     Details(acs_identity::UserDetails),
     Token(AccessToken),
     Done,
@@ -417,7 +387,6 @@ async fn invoke(client: &CommunicationIdentityClient, op: &Op) -> Result<Outcome
     let expiry = |m: &Option<u32>| m.map(TokenExpiry::from_minutes).transpose();
     Ok(match op {
         Op::CreateUser => Outcome::User(client.create_user().await?),
-        #[cfg(feature = "preview")]
         Op::CreateDurableUser {
             custom_id,
             scopes,
@@ -432,7 +401,6 @@ async fn invoke(client: &CommunicationIdentityClient, op: &Op) -> Result<Outcome
                 (user, None) => Outcome::User(user),
             }
         }
-        #[cfg(feature = "preview")]
         Op::GetUser { id } => Outcome::Details(
             client
                 .get_user(&CommunicationUserIdentifier::new(id.as_str()))
@@ -576,7 +544,6 @@ fn check_success(what: &str, outcome: &Outcome, ex: &Exchange) {
                 check_token(what, token, &body["accessToken"]);
             }
         }
-        #[cfg(feature = "preview")]
         Outcome::Details(details) => {
             assert_eq!(ex.status, 200, "{what}");
             let body = body.expect("identity body");
@@ -703,7 +670,6 @@ fn fixture_lists_every_recording_in_the_folder() {
 async fn replay_recorded_sessions() {
     let fixture = fixture();
     let mut covered: BTreeMap<String, usize> = BTreeMap::new();
-    let mut skipped: Vec<(String, usize, &str)> = Vec::new();
     let mut total = 0;
 
     for recording in &fixture.recordings {
@@ -727,22 +693,14 @@ async fn replay_recorded_sessions() {
         }
 
         // What is sent and what is refused, decided before the server is scripted, so that
-        // the responses of refused or skipped calls are not served to later calls.
+        // the responses of refused calls are not served to later calls.
         let mut planned = Vec::new();
         for &(index, exchanges) in &calls {
             let first = &exchanges[0];
             let original = original_body(file, first);
-            match plan(first, original.as_ref()) {
-                Plan::Skip(reason) => {
-                    for k in 0..exchanges.len() {
-                        skipped.push((file.to_owned(), index + k, reason));
-                    }
-                }
-                Plan::Run(op) => {
-                    let refused = refused_client_side(&op);
-                    planned.push((index, exchanges, original, op, refused));
-                }
-            }
+            let op = plan(first, original.as_ref());
+            let refused = refused_client_side(&op);
+            planned.push((index, exchanges, original, op, refused));
         }
         let script: Vec<MockResponse> = planned
             .iter()
@@ -815,9 +773,6 @@ async fn replay_recorded_sessions() {
 
     let covered_total: usize = covered.values().sum();
     println!("covered exchanges per source: {covered:?} (total {covered_total} of {total})");
-    for (file, index, reason) in &skipped {
-        println!("skipped {file} #{index}: {reason}");
-    }
     for (source, at_least) in COVERED_AT_LEAST {
         let n = covered.get(*source).copied().unwrap_or(0);
         assert!(
@@ -825,27 +780,9 @@ async fn replay_recorded_sessions() {
             "{source}: {n} exchanges covered, expected at least {at_least}"
         );
     }
-    assert_eq!(
-        covered_total + skipped.len(),
-        total,
-        "every exchange is covered or skipped"
-    );
-    let skipped_sources: BTreeSet<&str> = skipped
-        .iter()
-        .map(|(f, _, _)| f.split('/').next().unwrap())
-        .collect();
-    if cfg!(feature = "preview") {
-        assert!(skipped.is_empty(), "skipped exchanges: {skipped:?}");
-        assert_eq!(covered.get("net-assets"), Some(&4), "{covered:?}");
-        assert_eq!(covered.get("js-assets"), Some(&3), "{covered:?}");
-    } else {
-        assert_eq!(
-            skipped_sources,
-            BTreeSet::from(["js-assets", "net-assets"]),
-            "only the preview's recordings are skipped"
-        );
-        assert_eq!(skipped.len(), 6, "skipped exchanges: {skipped:?}");
-    }
+    assert_eq!(covered_total, total, "every exchange is covered");
+    assert_eq!(covered.get("net-assets"), Some(&4), "{covered:?}");
+    assert_eq!(covered.get("js-assets"), Some(&3), "{covered:?}");
 }
 
 fn java_teams_retry_recording() -> Vec<Exchange> {

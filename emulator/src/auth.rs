@@ -31,8 +31,8 @@ fn denied(failure: AuthFailure) -> Rejection {
 }
 
 /// Authenticates a request to a resource operation (every operation but the Teams extension
-/// token exchange): HMAC-SHA256 with the access key, or a bearer token of the emulator's
-/// token credential.
+/// and Entra ID token exchanges): HMAC-SHA256 with the access key, or a bearer token of the
+/// emulator's token credential.
 pub(crate) fn resource_operation(
     shared: &Shared,
     req: &Request<'_>,
@@ -82,12 +82,9 @@ pub(crate) fn resource_operation(
     Ok(AuthOutcome::AccessKey)
 }
 
-/// Authenticates the Teams extension and Entra ID (preview) token exchanges: only the user's own
-/// Entra ID token, as bearer.
-pub(crate) fn teams_extension_exchange(
-    shared: &Shared,
-    req: &Request<'_>,
-) -> Result<TeamsUser, Rejection> {
+/// Authenticates an operation authorized by the user's own Entra ID token, as bearer (the
+/// Teams extension and Entra ID token exchanges), not by the resource's credentials.
+pub(crate) fn users_own_token(shared: &Shared, req: &Request<'_>) -> Result<TeamsUser, Rejection> {
     let refuse = |failure| Rejection {
         failure,
         error: ApiError::invalid_access_token(),

@@ -2,7 +2,7 @@
 //! or, through the `acs-identity-emulator` binary, in any language) and local development.
 //!
 //! [`Emulator::start`] serves the operations of the Identity API at every API version the SDK
-//! vendors (the sixteen of the preview `2025-03-02-preview` included) over plain http on
+//! vendors (every operation of [`acs_identity::spec::OperationId`]) over plain http on
 //! `127.0.0.1` (the client accepts http for loopback hosts only), in memory, with the service's
 //! authentication rules, status codes and error messages; with [`EmulatorOptions::tls`] it
 //! serves https (see [`Tls`]), which the official SDKs of other languages need. The
@@ -26,15 +26,16 @@
 //!
 //! # What is emulated
 //!
-//! - **Operations**: the paths, methods, bodies and statuses of the spec
-//!   ([`acs_identity::spec::OPERATIONS`]); bodies are read and written with the
-//!   spec's models ([`acs_identity::raw::types`], and [`acs_identity::raw::preview::types`] for
-//!   the preview's). Every request needs an `api-version` query parameter; every version the
-//!   SDK knows ([`acs_identity::spec::API_VERSIONS`], e.g. `2023-10-01`, which the official
-//!   SDKs send) serves the operations it has (an operation it lacks answers 404), and versions
-//!   it does not know serve all of them. Path parameters are percent-decoded (`8%3Aacs%3A…`) or
-//!   taken as sent (`8:acs:…`, as Python's async client sends them); signatures are checked
-//!   over the request target as received.
+//! - **Operations**: the paths, methods, bodies and statuses of the spec: requests are routed by
+//!   the SDK's table of operations ([`acs_identity::spec::OPERATIONS`]) and each
+//!   [`OperationId`](acs_identity::spec::OperationId) is answered; bodies are read and written
+//!   with the spec's models ([`acs_identity::raw::types`], the union of every version's). Every
+//!   request needs an `api-version` query parameter; every version the SDK knows
+//!   ([`acs_identity::spec::API_VERSIONS`], e.g. `2023-10-01`, which the official SDKs send)
+//!   serves the operations it has (an operation it lacks answers 404), and versions it does not
+//!   know serve all of them. Path parameters are percent-decoded (`8%3Aacs%3A…`) or taken as
+//!   sent (`8:acs:…`, as Python's async client sends them); signatures are checked over the
+//!   request target as received.
 //! - **Authentication**: HMAC-SHA256 with the access key, checked with
 //!   [`AccessKey::verify`](acs_identity::AccessKey::verify) (the code the client signs
 //!   with) over the `Host` header and request target as received, with `x-ms-date` at most
@@ -67,7 +68,7 @@
 //! |---|---|
 //! | `x-ms-date` too far off, malformed or missing | 401 `Denied` "Denied by the resource provider." |
 //! | missing `api-version` | 400 `MissingApiVersionParameter` |
-//! | an operation the `api-version` does not have (e.g. the Teams extension at `2023-10-01`, `GET /identities/{id}` at `2026-09-23`) | 404 `UnsupportedApiVersion`, naming the operation and the versions that have it ([`Operation::needs`](acs_identity::spec::Operation::needs)); before authentication |
+//! | an operation the `api-version` does not have (e.g. the Teams extension or `GET /identities/{id}` at `2023-10-01`) | 404 `UnsupportedApiVersion`, naming the operation and the versions that have it ([`Operation::needs`](acs_identity::spec::Operation::needs)); before authentication |
 //! | unknown path or method | 404 `NotFound` |
 //! | malformed identity id (not `8:acs:<resource>_<user>`) | 400 `ValidationError` "Provided identity has invalid format." |
 //! | issue, revoke or get (preview) for an identity of this resource that does not exist (or was deleted) | 404 `IdentityNotFound` |
@@ -75,7 +76,7 @@
 //! | scope or principal type the spec does not know | 400 `ValidationError` |
 //! | get a missing Teams extension or Entra ID assignment | 404 `AssignmentNotFound` |
 //! | delete a missing Teams extension or Entra ID assignment | 204 (as for identities) |
-//! | `customId` at a version without custom ids (every stable one) | 400 `ValidationError` (target `customId`) naming the versions that have them: refused, not ignored |
+//! | `customId` at a version without custom ids ([`Operation::takes_at`](acs_identity::spec::Operation::takes_at)) | 400 `ValidationError` (target `customId`) naming the versions that have them: refused, not ignored |
 //! | `customId` not a string of 1 to 256 characters ([`CUSTOM_ID_MIN_LENGTH`](acs_identity::spec::CUSTOM_ID_MIN_LENGTH)..=[`CUSTOM_ID_MAX_LENGTH`](acs_identity::spec::CUSTOM_ID_MAX_LENGTH)) | 400 `ValidationError` (target `customId`) |
 //! | Entra ID assignment without `tenantId`, `principalType` or `clientIds` | 400 `ValidationError` "TenantId: The TenantId field is required." (target `TenantId`; same for the others) |
 //! | Entra ID exchange by a user without an assignment for the token's application | 403 `Forbidden` (the token itself is valid) |
@@ -88,6 +89,11 @@
 //! the user's token.
 //!
 //! # The preview (`2025-03-02-preview`)
+//!
+//! A client of the SDK reaches these at the preview's API version, chosen at run time:
+//! [`ClientOptions::latest_preview`](acs_identity::ClientOptions::latest_preview), or
+//! `with_api_version(ApiVersion::LATEST_PREVIEW)` on other options (e.g. those of
+//! [`Emulator::client_options`]).
 //!
 //! - **Durable identities**: `POST /identities` with `customId` creates the identity of that
 //!   custom id once; creating again with it answers 201 with the same identity (and a new

@@ -158,7 +158,7 @@ mod tests {
     #[test]
     fn last_token_issued_at_is_in_whole_seconds() {
         let t = Utc.with_ymd_and_hms(2025, 4, 14, 15, 32, 27).unwrap();
-        let identity = acs_identity::raw::preview::types::CommunicationIdentity {
+        let identity = acs_identity::raw::types::CommunicationIdentity {
             custom_id: None,
             id: "i".into(),
             last_token_issued_at: Some(t),

@@ -111,6 +111,14 @@ pub const ADJUSTMENTS: &[(&str, &str)] = &[
          characters\" gets `maxLength: N`: the bound is the spec's, written in prose.",
     ),
     (
+        "union-of-versions",
+        "Every vendored version is merged into one document (src/codegen/union.rs) and one client \
+         is generated: the operations of all versions, each schema with the properties of all \
+         versions. What exists at which version is kept in the spec facts (`versions` and \
+         `body_properties` of each operation), checked before sending, and appended to the \
+         generated docs (\"API versions: ...\"). `info.version` is the default version's.",
+    ),
+    (
         "autorest-naming-hints",
         "`x-ms-client-name`, `x-ms-parameter-location`, `x-ms-skip-url-encoding` and \
          `x-typespec-generated` are hints for other generators and are dropped.",

@@ -15,9 +15,8 @@ open_enum! {
     }
 }
 
-#[cfg(feature = "preview")]
 open_enum! {
-    /// The principal type of an Entra ID assignment (`EntraPrincipalType`, preview).
+    /// The principal type of an Entra ID assignment (`EntraPrincipalType`).
     ///
     /// Extensible: a type the service adds later arrives as [`EntraPrincipalType::Other`].
     EntraPrincipalType {

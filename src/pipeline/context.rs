@@ -4,6 +4,7 @@
 //! typed failure; progenitor only carries strings and drops the status of undecodable bodies).
 
 use crate::error::{Error, ResponseMeta};
+use crate::spec::OperationId;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
@@ -13,6 +14,9 @@ pub(crate) struct TryContext {
     /// A bearer token that authorizes this call instead of the client's credential (the Teams
     /// extension exchange is authorized by the user's own Entra ID token).
     pub(crate) bearer: Option<Zeroizing<String>>,
+    /// The facade method the user called and the operation it calls, when the try is one of a
+    /// facade call: errors name the method, and the hooks need not look the operation up.
+    pub(crate) call: Option<(&'static str, OperationId)>,
     /// Status and headers of the response, recorded by `exec`.
     pub(crate) response: Mutex<Option<ResponseMeta>>,
     /// A typed error raised by a hook.
@@ -24,10 +28,15 @@ tokio::task_local! {
 }
 
 impl TryContext {
-    /// A context whose try is authorized by `bearer`, when given.
-    pub(crate) fn new(bearer: Option<&str>) -> Arc<Self> {
+    /// A context whose try is authorized by `bearer`, when given, for the facade method and
+    /// operation of `call`, when given.
+    pub(crate) fn new(
+        bearer: Option<&str>,
+        call: Option<(&'static str, OperationId)>,
+    ) -> Arc<Self> {
         Arc::new(TryContext {
             bearer: bearer.map(|b| Zeroizing::new(b.to_owned())),
+            call,
             ..TryContext::default()
         })
     }
@@ -65,6 +74,11 @@ pub(crate) fn call_bearer() -> Option<Zeroizing<String>> {
     TRY.try_with(|ctx| ctx.bearer.clone()).ok().flatten()
 }
 
+/// The facade method and operation of the current try, when it is one of a facade call.
+pub(crate) fn current_call() -> Option<(&'static str, OperationId)> {
+    TRY.try_with(|ctx| ctx.call).ok().flatten()
+}
+
 /// Records the response's status and headers, when the request runs inside a try.
 pub(crate) fn record_response(meta: ResponseMeta) {
     let _ =
@@ -99,5 +113,5 @@ pub fn with_bearer<F: std::future::Future>(
     bearer: &str,
     fut: F,
 ) -> impl std::future::Future<Output = F::Output> + use<F> {
-    TryContext::new(Some(bearer)).scope(fut)
+    TryContext::new(Some(bearer), None).scope(fut)
 }

@@ -5,6 +5,8 @@
 //! ([`context`]) and re-enters the generated client, so it is signed afresh.
 //!
 //! Per try ([`per_try`], the generated client's hooks), in order:
+//! 0. [`availability`]: an operation, or a request-body property, that the client's API
+//!    version lacks is refused, naming the method the user called;
 //! 1. [`api_version`]: the `api-version` header progenitor adds is removed and `api-version` is
 //!    the query (adjustment `api-version-in-hook` of the conversion);
 //! 2. [`encoding`]: `:` in path parameters is sent as `%3A`, and the path must keep the
@@ -21,6 +23,7 @@
 
 pub(crate) mod api_version;
 pub(crate) mod authorize;
+pub(crate) mod availability;
 pub(crate) mod body_limit;
 pub(crate) mod context;
 pub(crate) mod encoding;
@@ -51,9 +54,8 @@ struct PolicyShared {
     host: String,
     /// Whether bearer tokens may go to this endpoint (https, or plain http to loopback).
     credentials_allowed: bool,
-    /// Bit `i` set: operation `i` of `spec::OPERATIONS` does not exist at `api_version` (decided
-    /// once per client).
-    missing_operations: u64,
+    /// What `api_version` lacks (decided once per client).
+    availability: availability::Availability,
     auth: Auth,
 }
 
@@ -79,16 +81,10 @@ impl RequestPolicy {
         credentials_allowed: bool,
         auth: Auth,
     ) -> Self {
-        const _: () = assert!(crate::spec::OPERATIONS.len() <= 64, "one bit per operation");
-        let missing_operations = crate::spec::OPERATIONS
-            .iter()
-            .enumerate()
-            .filter(|(_, op)| !op.exists_at(&api_version))
-            .fold(0, |bits, (i, _)| bits | 1 << i);
         RequestPolicy {
             shared: Arc::new(PolicyShared {
                 api_version_query: api_version::query(&api_version),
-                missing_operations,
+                availability: availability::Availability::of(&api_version),
                 api_version,
                 host,
                 credentials_allowed,

@@ -14,6 +14,46 @@ use tracing::Instrument;
 
 type RawResult<T, B> = Result<ResponseValue<T>, progenitor_client::Error<B>>;
 
+/// What a facade method calls: how errors and traces name it, the operation it calls, whether
+/// a retry is safe, and a bearer token that authorizes it instead of the client's credential.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// The method the user called, e.g. `get_user`.
+    pub(crate) method: &'static str,
+    /// The operation it calls, e.g. `get_identity`.
+    pub(crate) operation: crate::spec::OperationId,
+    pub(crate) idempotency: Idempotency,
+    pub(crate) bearer: Option<&'a str>,
+}
+
+impl<'a> Call<'a> {
+    /// A call of `operation` by the facade method `method`, safe to retry.
+    pub(crate) fn new(method: &'static str, operation: crate::spec::OperationId) -> Self {
+        Call {
+            method,
+            operation,
+            idempotency: Idempotency::Safe,
+            bearer: None,
+        }
+    }
+
+    /// The same call, retried as creating new state on each request.
+    pub(crate) fn creates_state(self) -> Self {
+        Call {
+            idempotency: Idempotency::CreatesState,
+            ..self
+        }
+    }
+
+    /// The same call, authorized by `bearer` instead of the client's credential.
+    pub(crate) fn authorized_by(self, bearer: &'a str) -> Self {
+        Call {
+            bearer: Some(bearer),
+            ..self
+        }
+    }
+}
+
 /// Timeouts and retry settings of a client.
 #[derive(Debug, Clone)]
 pub(crate) struct CallPolicy {
@@ -34,13 +74,7 @@ impl CallPolicy {
     /// Runs `attempt` (a call of the generated client) until it succeeds, fails for good, or
     /// runs out of retries or time. Each attempt re-enters the generated code, so the request
     /// hook signs or authorizes it afresh.
-    pub(crate) async fn run<T, B, F, Fut>(
-        &self,
-        operation: &'static str,
-        idempotency: Idempotency,
-        bearer: Option<&str>,
-        attempt: F,
-    ) -> Result<T, Error>
+    pub(crate) async fn run<T, B, F, Fut>(&self, call: Call<'_>, attempt: F) -> Result<T, Error>
     where
         B: ServiceErrorBody,
         F: Fn() -> Fut,
@@ -48,15 +82,13 @@ impl CallPolicy {
     {
         let span = tracing::info_span!(
             "acs_identity",
-            operation,
+            operation = call.method,
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let all = self
-            .attempts(idempotency, bearer, attempt)
-            .instrument(span.clone());
+        let all = self.attempts(call, attempt).instrument(span.clone());
         let result = match self.timeout {
             None => all.await,
             Some(limit) => tokio::time::timeout(limit, all).await.unwrap_or_else(|_| {
@@ -73,12 +105,7 @@ impl CallPolicy {
         result
     }
 
-    async fn attempts<T, B, F, Fut>(
-        &self,
-        idempotency: Idempotency,
-        bearer: Option<&str>,
-        attempt: F,
-    ) -> Result<T, Error>
+    async fn attempts<T, B, F, Fut>(&self, call: Call<'_>, attempt: F) -> Result<T, Error>
     where
         B: ServiceErrorBody,
         F: Fn() -> Fut,
@@ -86,7 +113,7 @@ impl CallPolicy {
     {
         let mut retry = 0;
         loop {
-            let ctx = TryContext::new(bearer);
+            let ctx = TryContext::new(call.bearer, Some((call.method, call.operation)));
             tracing::Span::current().record("attempts", retry + 1);
             let fut = ctx.clone().scope(attempt());
             let result = match self.attempt_timeout {
@@ -109,7 +136,7 @@ impl CallPolicy {
             if let Some(status) = error.status() {
                 tracing::Span::current().record("status", status);
             }
-            if retry >= self.retry.max_retries || !is_retryable(&error, idempotency) {
+            if retry >= self.retry.max_retries || !is_retryable(&error, call.idempotency) {
                 return Err(error);
             }
             let wait = delay(&self.retry, retry, error.retry_after());

@@ -2,65 +2,69 @@
 //! [pipeline](super) for the order).
 
 use super::body_limit::{self, BodyError};
-use super::context::{fail, record_failure, record_response};
+use super::context::{current_call, fail, record_failure, record_response};
 use super::{RequestPolicy, api_version, authorize, encoding};
 use crate::error::{Error, ErrorKind, ResponseMeta};
-use crate::spec::OPERATIONS;
+use crate::spec::OperationId;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
-/// The hooks of every generated client (one per generated API version).
-macro_rules! hooks {
-    ($client:ty) => {
-        impl ClientHooks<RequestPolicy> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                info: &OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                prepare(self.inner(), request, info.operation_id)
-                    .await
-                    .map_err(fail)
-            }
+/// The hooks of the generated client.
+impl ClientHooks<RequestPolicy> for crate::raw::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        prepare(self.inner(), request, info.operation_id)
+            .await
+            .map_err(fail)
+    }
 
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                _info: &OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                send(self.client(), request).await
-            }
-        }
-    };
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        send(self.client(), request).await
+    }
 }
 
-hooks!(crate::raw::Client);
-#[cfg(feature = "preview")]
-hooks!(crate::raw::preview::Client);
-
-/// Steps 1 to 3: what every request gets before it is sent.
+/// Steps 0 to 3: what every request gets before it is sent. `operation` is the generated
+/// method's name; a facade call gives its operation and method through the try's context instead.
 pub(crate) async fn prepare(
     policy: &RequestPolicy,
     request: &mut reqwest::Request,
     operation: &str,
 ) -> Result<(), Error> {
-    let policy = &policy.shared;
-    let Some((index, op)) = OPERATIONS
-        .iter()
-        .enumerate()
-        .find(|(_, op)| op.name == operation)
-    else {
-        return Err(Error::invalid_argument(format!(
-            "unknown operation `{operation}`"
-        )));
+    let (method, id) = match current_call() {
+        Some((method, id)) => {
+            debug_assert_eq!(
+                id.name(),
+                operation,
+                "the facade calls the operation it names"
+            );
+            (method, id)
+        }
+        None => {
+            let Some(id) = OperationId::from_name(operation) else {
+                return Err(Error::invalid_argument(format!(
+                    "unknown operation `{operation}`"
+                )));
+            };
+            (id.name(), id)
+        }
     };
-    if policy.missing_operations & (1 << index) != 0 {
-        return Err(Error::invalid_argument(format!(
-            "`{}` needs API version {}; this client uses {} (set `ClientOptions::api_version`)",
-            op.name,
-            op.needs(),
-            policy.api_version
-        )));
-    }
+    let op = id.operation();
+    let policy = &policy.shared;
+    policy
+        .availability
+        .check_operation(id, method, &policy.api_version)?;
+    policy.availability.check_body(
+        id,
+        method,
+        &policy.api_version,
+        request.body().and_then(|b| b.as_bytes()),
+    )?;
     // Colons first: while the URL has no query yet, rewriting its path copies less.
     encoding::encode_colons(request.url_mut(), op.path)?;
     api_version::apply(request, &policy.api_version_query);

@@ -1,45 +1,9 @@
-//! Models of the preview API version (feature `preview`): user details and Entra ID assignments.
+//! Entra ID assignments and their bulk changes.
 
-use crate::{CommunicationUserIdentifier, EntraPrincipalType};
-use chrono::{DateTime, Utc};
+use crate::EntraPrincipalType;
 use serde::{Deserialize, Serialize};
 
-/// What the service knows of a user (`GET /identities/{id}`, preview).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserDetails {
-    user: CommunicationUserIdentifier,
-    custom_id: Option<String>,
-    last_token_issued_at: Option<DateTime<Utc>>,
-}
-
-impl UserDetails {
-    /// The user.
-    pub fn user(&self) -> &CommunicationUserIdentifier {
-        &self.user
-    }
-
-    /// The custom id the user was created with, if any.
-    pub fn custom_id(&self) -> Option<&str> {
-        self.custom_id.as_deref()
-    }
-
-    /// When a token was last issued for the user, if ever.
-    pub fn last_token_issued_at(&self) -> Option<DateTime<Utc>> {
-        self.last_token_issued_at
-    }
-}
-
-impl From<crate::raw::preview::types::CommunicationIdentity> for UserDetails {
-    fn from(i: crate::raw::preview::types::CommunicationIdentity) -> Self {
-        UserDetails {
-            user: CommunicationUserIdentifier::new(i.id),
-            custom_id: i.custom_id,
-            last_token_issued_at: i.last_token_issued_at,
-        }
-    }
-}
-
-/// An Entra ID assignment (preview): which Entra ID applications (client ids) of a tenant may
+/// An Entra ID assignment: which Entra ID applications (client ids) of a tenant may
 /// exchange the tokens of a principal (user, group or tenant) for Communication Services tokens.
 ///
 /// Serializes as the service's JSON (`{"objectId", "tenantId", "principalType", "clientIds"}`).
@@ -89,8 +53,8 @@ impl EntraAssignment {
     }
 }
 
-impl From<crate::raw::preview::types::EntraAssignment> for EntraAssignment {
-    fn from(a: crate::raw::preview::types::EntraAssignment) -> Self {
+impl From<crate::raw::types::EntraAssignment> for EntraAssignment {
+    fn from(a: crate::raw::types::EntraAssignment) -> Self {
         EntraAssignment {
             object_id: a.object_id,
             tenant_id: a.tenant_id,
@@ -100,18 +64,16 @@ impl From<crate::raw::preview::types::EntraAssignment> for EntraAssignment {
     }
 }
 
-/// Changes of Entra ID assignments sent in one request (preview,
+/// Changes of Entra ID assignments sent in one request (
 /// [`update_entra_assignments`](crate::CommunicationIdentityClient::update_entra_assignments)):
 /// each object id is created or replaced, or removed.
 ///
 /// ```
-/// # #[cfg(feature = "preview")] {
 /// use acs_identity::{EntraAssignmentUpdates, EntraPrincipalType};
 /// let updates = EntraAssignmentUpdates::new()
 ///     .upsert("<object id>", "<tenant id>", EntraPrincipalType::User, ["<client id>"])
 ///     .remove("<other object id>");
 /// assert_eq!(updates.len(), 2);
-/// # }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EntraAssignmentUpdates {

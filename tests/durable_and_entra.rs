@@ -1,12 +1,14 @@
-//! The preview API version's operations (feature `preview`) against a scripted server that checks
-//! every signature with its own code: durable identities, user details, the Entra ID token
-//! exchange and assignments (with paging and removal), and the version table that refuses an
-//! operation the client's API version lacks before anything is sent.
-#![cfg(feature = "preview")]
+//! The operations that not every API version has, against a scripted server that checks every
+//! signature with its own code: durable identities, user details, the Entra ID token exchange
+//! and assignments (with paging and removal), at the newest preview (which has them all); and the
+//! version table, which refuses an operation or a parameter the client's API version lacks before
+//! anything is sent. Which version lacks what is read from the table, not assumed.
 
 mod common;
 
-use acs_identity::spec::{API_VERSION, CUSTOM_ID_MAX_LENGTH, PREVIEW_API_VERSION};
+use acs_identity::spec::{
+    API_VERSIONS, CUSTOM_ID_MAX_LENGTH, OPERATIONS, OperationId, PREVIEW_API_VERSION,
+};
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
     CommunicationUserIdentifier, CreateUserOptions, EntraAssignment, EntraAssignmentUpdates,
@@ -99,47 +101,95 @@ async fn custom_id_bounds_come_from_the_spec_and_are_checked_before_sending() {
     assert!(server.requests().is_empty());
 }
 
+/// Every vendored version paired with each operation it lacks.
+fn lacking() -> Vec<(&'static str, OperationId)> {
+    API_VERSIONS
+        .iter()
+        .flat_map(|v| {
+            OPERATIONS
+                .iter()
+                .filter(move |op| !op.versions.contains(v))
+                .map(move |op| (*v, op.id))
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn operations_a_version_lacks_are_refused_before_sending() {
     let server = MockServer::start(Vec::new()).await;
-    let stable = client(&server, API_VERSION);
-    let e = stable
-        .get_user(&CommunicationUserIdentifier::new(USER))
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-    assert_eq!(
-        e.message(),
-        format!(
-            "`get_identity` needs API version {PREVIEW_API_VERSION}; this client uses \
-             {API_VERSION} (set `ClientOptions::api_version`)"
-        )
-    );
-    let e = stable
-        .create_user_with(CreateUserOptions::new().custom_id("a"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        e.message(),
-        format!(
-            "a custom id needs API version {PREVIEW_API_VERSION}; this client uses {API_VERSION} \
-             (set `ClientOptions::api_version`)"
-        )
-    );
-    let old = client(&server, "2023-10-01");
-    let e = old
-        .get_teams_extension_assignment("t", "o")
-        .await
-        .unwrap_err();
-    assert_eq!(
-        e.message(),
-        "`get_teams_extension_assignment` needs API version 2025-06-30 or later; this client \
-         uses 2023-10-01 (set `ClientOptions::api_version`)"
-    );
-    // The five core operations exist at every version.
-    server.push(MockResponse::json(201, json!({"identity": {"id": USER}})));
-    old.create_user().await.unwrap();
-    assert_eq!(server.requests().len(), 1, "only the create was sent");
+    let user = CommunicationUserIdentifier::new(USER);
+    let mut checked = 0;
+    for (version, id) in lacking() {
+        let client = client(&server, version);
+        let needs = id.operation().needs();
+        let expected = |method: &str| {
+            format!(
+                "`{method}` needs API version {needs}; this client uses {version} (set \
+                 `ClientOptions::api_version`)"
+            )
+        };
+        // The facade names the method the user called; the raw client its own.
+        let (method, e) = match id {
+            OperationId::GetIdentity => ("get_user", client.get_user(&user).await.unwrap_err()),
+            OperationId::GetTeamsExtensionAssignment => (
+                "get_teams_extension_assignment",
+                client
+                    .get_teams_extension_assignment("t", "o")
+                    .await
+                    .unwrap_err(),
+            ),
+            OperationId::ListEntraAssignments => (
+                "list_entra_assignments",
+                client.list_entra_assignments().await.unwrap_err(),
+            ),
+            _ => continue,
+        };
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(e.message(), expected(method));
+        if id == OperationId::GetIdentity {
+            let e = client.raw().get_identity(USER).await.unwrap_err();
+            assert!(e.to_string().contains(&expected("get_identity")), "{e}");
+        }
+        checked += 1;
+    }
+    assert!(lacking().is_empty() || checked > 0);
+    assert!(server.requests().is_empty(), "nothing was sent");
+    // The core operations exist at every version.
+    for version in API_VERSIONS {
+        server.push(MockResponse::json(201, json!({"identity": {"id": USER}})));
+        client(&server, version).create_user().await.unwrap();
+    }
+    assert_eq!(server.requests().len(), API_VERSIONS.len());
+}
+
+#[tokio::test]
+async fn a_custom_id_is_refused_before_sending_at_versions_without_it() {
+    let server = MockServer::start(Vec::new()).await;
+    let create = OperationId::CreateIdentity.operation();
+    let custom_id = create
+        .body_properties
+        .iter()
+        .find(|p| p.name == "customId")
+        .expect("some version takes a custom id and another does not");
+    for version in API_VERSIONS
+        .iter()
+        .filter(|v| !custom_id.versions.contains(v))
+    {
+        let e = client(&server, version)
+            .create_user_with(CreateUserOptions::new().custom_id("a"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(
+            e.message(),
+            format!(
+                "`custom_id` of `create_user_with` needs API version {}; this client uses \
+                 {version} (set `ClientOptions::api_version`)",
+                custom_id.needs()
+            )
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
 }
 
 #[tokio::test]
@@ -176,11 +226,14 @@ async fn entra_id_token_exchange_is_authorized_by_the_users_token() {
         json!({"identity": {"id": USER}, "accessToken": {"token": "acs", "expiresOn": "2026-11-28T18:00:00+00:00"}}),
     )])
     .await;
-    let (user, token) = client(&server, PREVIEW_API_VERSION)
+    let exchanged = client(&server, PREVIEW_API_VERSION)
         .exchange_entra_id_token("entra-user-token")
         .await
         .unwrap();
-    assert_eq!((user.id(), token.token()), (USER, "acs"));
+    assert_eq!(
+        (exchanged.user().id(), exchanged.token().token()),
+        (USER, "acs")
+    );
     let r = server.last();
     assert_eq!(
         r.target,

@@ -1,0 +1,69 @@
+//! A request as the operations see it, and their answer.
+
+use super::super::errors::ApiError;
+use super::super::wire::json_body;
+use hyper::HeaderMap;
+
+/// A request as received: the parts the operations look at.
+pub(crate) struct Request<'a> {
+    pub(crate) method: &'a str,
+    /// The request target exactly as received.
+    pub(crate) path_and_query: &'a str,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+}
+
+impl Request<'_> {
+    /// The value of header `name`, when present and text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub(crate) fn path(&self) -> &str {
+        self.path_and_query
+            .split_once('?')
+            .map_or(self.path_and_query, |(p, _)| p)
+    }
+
+    pub(super) fn query(&self) -> Option<&str> {
+        self.path_and_query.split_once('?').map(|(_, q)| q)
+    }
+}
+
+/// An answer: a status and a JSON body (empty for 204).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    /// Errors are `application/json`, successes `application/json; charset=utf-8`, as the
+    /// service sends them.
+    pub(crate) error: bool,
+}
+
+impl Reply {
+    pub(crate) fn json(status: u16, value: &impl serde::Serialize) -> Self {
+        Reply {
+            status,
+            body: json_body(value),
+            error: false,
+        }
+    }
+
+    pub(super) fn no_content() -> Self {
+        Reply {
+            status: 204,
+            body: Vec::new(),
+            error: false,
+        }
+    }
+}
+
+impl From<ApiError> for Reply {
+    fn from(e: ApiError) -> Self {
+        Reply {
+            status: e.status,
+            body: e.body(),
+            error: true,
+        }
+    }
+}
