@@ -211,7 +211,7 @@ expect_failure() { # what, command...: the command must fail, printing its first
 }
 expect_failure "its name line" cargo build -p acs-identity --quiet
 python3 - <<'PY'
-p = "src/codegen/convert.rs"
+p = "src/codegen/convert/names.rs"
 s = open(p).read()
 anchor = 'pub const OPERATION_NAMES: &[(&str, &str, &str)] = &[\n'
 s = s.replace(anchor, anchor + '    ("GET", "/identities", "list_identities"),\n')

@@ -7,7 +7,8 @@ mod codegen;
 
 use acs_identity::raw::types;
 use acs_identity::spec::OperationId;
-use codegen::{convert, union, versions};
+use codegen::convert::{self, Adjustment};
+use codegen::{union, versions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -140,10 +141,7 @@ fn adjustments_are_applied_and_named() {
     assert!(create["responses"]["4XX"].is_object() && create["responses"]["5XX"].is_object());
     let applied = doc["x-acs-adjustments"].as_array().unwrap();
     for name in applied {
-        assert!(
-            convert::ADJUSTMENTS.iter().any(|(n, _)| n == name),
-            "{name}"
-        );
+        assert!(Adjustment::ALL.iter().any(|a| a.name() == name), "{name}");
     }
     assert!(applied.len() >= 8, "{applied:?}");
 }
@@ -416,14 +414,15 @@ fn preview_constructs_are_converted_with_named_adjustments() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    for name in [
-        "operation-names",
-        "merge-patch-as-json",
-        "merge-patch-nulls",
-        "no-content-beside-content",
-        "pageable-by-client",
-        "max-length-from-description",
+    for adjustment in [
+        Adjustment::OperationNames,
+        Adjustment::MergePatchAsJson,
+        Adjustment::MergePatchNulls,
+        Adjustment::NoContentBesideContent,
+        Adjustment::PageableByClient,
+        Adjustment::MaxLengthFromDescription,
     ] {
+        let name = adjustment.name();
         assert!(applied.contains(&name), "{name} not applied: {applied:?}");
     }
     let patch = &doc["paths"]["/access/entra/assignments"]["patch"];

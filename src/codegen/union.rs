@@ -12,6 +12,7 @@
 //! newest version wins (texts, schema-level keywords), enum values are the union of every
 //! version's, and a property is required only where every version that has the schema requires it.
 
+use super::convert::Adjustment;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -169,7 +170,7 @@ pub fn merge(versions: &[(&str, &Value)], default: &str) -> Result<Union, String
 
     let mut info = newest["info"].clone();
     info["version"] = json!(default);
-    adjustments.push(json!("union-of-versions"));
+    adjustments.push(json!(Adjustment::UnionOfVersions.name()));
     let mut openapi = Map::new();
     openapi.insert("openapi".into(), newest["openapi"].clone());
     openapi.insert("info".into(), info);
