@@ -2,9 +2,9 @@
 # Mutation testing of the SDK crate (not the emulator) with cargo-mutants, file by file, each
 # against the fast tests that cover it (never the proptest, soak or recording suites).
 #
-#   scripts/mutants.sh                          # the rule files listed in TESTING.md
-#   scripts/mutants.sh --file src/hmac.rs       # one file (repeat --file for more)
-#   scripts/mutants.sh --iterate                # only what the last run did not catch
+#   scripts/mutants.sh                            # the rule files listed in TESTING.md
+#   scripts/mutants.sh --file src/signing/key.rs  # one file (repeat --file for more)
+#   scripts/mutants.sh --iterate                  # only what the last run did not catch
 #
 # Options:
 #   --file PATH     a file to mutate (repeatable); default: the files of DEFAULT_FILES
@@ -22,25 +22,30 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 
 DEFAULT_FILES=(
-  src/hmac.rs
+  src/signing/key.rs
+  src/signing/request.rs
+  src/signing/date.rs
   src/endpoint.rs
   src/connection_string.rs
   src/models/expiry.rs
   src/pipeline/encoding.rs
   src/pipeline/retry.rs
   src/pipeline/response_error.rs
-  src/error.rs
+  src/pipeline/response_meta.rs
+  src/error/mod.rs
+  src/error/redact.rs
 )
 
 # The test targets that exercise a file; the unit tests (--lib) always run.
 tests_for() {
   case "$1" in
-    src/hmac.rs | src/endpoint.rs | src/connection_string.rs | src/models/expiry.rs)
+    src/signing/key.rs | src/signing/request.rs | src/signing/date.rs | src/endpoint.rs \
+      | src/connection_string.rs | src/models/expiry.rs)
       echo "--lib --test api_shape" ;;
     src/pipeline/encoding.rs) echo "--lib --test errors --test client" ;;
-    src/pipeline/retry.rs | src/pipeline/response_error.rs)
+    src/pipeline/retry.rs | src/pipeline/response_error.rs | src/pipeline/response_meta.rs)
       echo "--lib --test errors --test faults" ;;
-    src/error.rs) echo "--lib --test errors --test api_shape" ;;
+    src/error/mod.rs | src/error/redact.rs) echo "--lib --test errors --test api_shape" ;;
     src/token_cache.rs | src/pipeline/per_call.rs)
       echo "--lib --test errors --test cancellation --test token_cache" ;;
     *) echo "--lib --test errors --test client --test faults --test api_shape" ;;

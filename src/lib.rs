@@ -7,7 +7,6 @@ mod connection_string;
 mod credential;
 mod endpoint;
 mod error;
-mod hmac;
 mod models;
 mod operations;
 mod options;
@@ -34,7 +33,6 @@ pub use credential::{
 };
 pub use endpoint::EndpointError;
 pub use error::{Error, ErrorCode, ErrorKind, ServiceError};
-pub use hmac::{AccessKey, InvalidAccessKey};
 pub use models::access_token::AccessToken;
 pub use models::api_version::ApiVersion;
 pub use models::created_user::CreatedUser;
@@ -47,6 +45,7 @@ pub use models::teams_extension_assignment::TeamsExtensionAssignment;
 pub use models::user_details::UserDetails;
 pub use models::user_token::UserToken;
 pub use options::{ClientOptions, CreateUserOptions, RetryOptions, TokenOptions};
+pub use signing::key::{AccessKey, InvalidAccessKey};
 
 #[cfg(feature = "azure_core")]
 pub use azure_core_credential::AzureCoreCredential;

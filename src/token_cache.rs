@@ -106,7 +106,7 @@ impl TokenCache {
                 Ok(new) => Ok(new),
                 Err(e) => {
                     tracing::warn!(
-                        error = %crate::error::causes(&SharedCause(e)),
+                        error = %crate::error::redact::causes(&SharedCause(e)),
                         expires_on = %token.expires_on(),
                         "the token credential failed to refresh the token; the cached token is \
                          used until it expires"
@@ -160,7 +160,7 @@ impl TokenCache {
 fn credential_error(cause: SharedCause) -> Error {
     let message = format!(
         "the token credential failed to provide a token: {}",
-        crate::error::causes(&cause)
+        crate::error::redact::causes(&cause)
     );
     Error::new(ErrorKind::Credential, message).with_source(cause)
 }

@@ -172,6 +172,7 @@ pub use credential::EmulatorCredential;
 pub use faults::{Fault, FaultAction, Faults};
 pub use record::{AuthFailure, AuthOutcome, RecordedRequest};
 pub use tls::Tls;
+pub use tokens::TokenStatus;
 
 use acs_identity::{AccessKey, ClientOptions};
 use acs_identity::{EntraAssignment, TeamsExtensionAssignment};
@@ -247,22 +248,6 @@ impl fmt::Debug for EmulatorOptions {
             .field("page_size", &self.page_size)
             .finish()
     }
-}
-
-/// What [`Emulator::token_status`] makes of a Communication Services access token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TokenStatus {
-    /// Issued by this emulator, not expired, not revoked.
-    Valid,
-    /// Past its expiry.
-    Expired,
-    /// Issued before the identity's tokens were revoked.
-    Revoked,
-    /// Its identity was deleted.
-    UserDeleted,
-    /// Not an access token this emulator issued.
-    Invalid,
 }
 
 /// A running emulator of the Identity service on `127.0.0.1`.

@@ -1,7 +1,6 @@
 //! The tokens the emulator issues: Communication Services access tokens, Teams users' Entra ID
 //! tokens, and Entra ID tokens for the resource (its token credential).
 
-use super::TokenStatus;
 use super::auth::{RESOURCE_AUDIENCE, TEAMS_AUDIENCE};
 use super::jwt::{Claims, signature_part, str_claim, time_claim};
 use super::state::{Shared, Store, TokenRecord};
@@ -19,6 +18,22 @@ fn object(value: Value) -> Claims {
         Value::Object(map) => map,
         _ => unreachable!("claims are built as JSON objects"),
     }
+}
+
+/// What [`Emulator::token_status`](crate::Emulator::token_status) makes of a Communication Services access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenStatus {
+    /// Issued by this emulator, not expired, not revoked.
+    Valid,
+    /// Past its expiry.
+    Expired,
+    /// Issued before the identity's tokens were revoked.
+    Revoked,
+    /// Its identity was deleted.
+    UserDeleted,
+    /// Not an access token this emulator issued.
+    Invalid,
 }
 
 /// What an access token is for.

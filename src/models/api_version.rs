@@ -34,8 +34,8 @@ impl ApiVersion {
     /// crate does not know yet: nothing is checked before sending.
     pub fn other(name: impl Into<String>) -> Self {
         let name = name.into();
-        match crate::spec::API_VERSIONS.iter().find(|v| **v == name) {
-            Some(known) => ApiVersion::known(known),
+        match ApiVersion::ALL.iter().find(|v| v.as_str() == name) {
+            Some(known) => known.clone(),
             None => ApiVersion(Cow::Owned(name)),
         }
     }
@@ -47,7 +47,7 @@ impl ApiVersion {
 
     /// Whether the crate vendors this version (and so knows its operations).
     pub fn is_known(&self) -> bool {
-        crate::spec::API_VERSIONS.contains(&self.as_str())
+        ApiVersion::ALL.contains(self)
     }
 
     /// Whether it is a preview version (its name ends with `-preview`).

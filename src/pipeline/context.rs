@@ -3,7 +3,8 @@
 //! this call), and what the hooks record for the facade (the response's status and headers, a
 //! typed failure; progenitor only carries strings and drops the status of undecodable bodies).
 
-use crate::error::{Error, ResponseMeta};
+use super::response_meta::ResponseMeta;
+use crate::error::Error;
 use crate::spec::OperationId;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;

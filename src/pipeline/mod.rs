@@ -19,7 +19,8 @@
 //!    call context (so that an error with an empty or non-JSON body keeps its status) and its
 //!    body is read, at most 1 MiB.
 //!
-//! [`response_error`] turns what failed into the crate's [`Error`](crate::Error).
+//! [`response_error`] turns what failed into the crate's [`Error`](crate::Error), with what
+//! [`response_meta`] keeps of the response's headers (request id, how long to wait).
 
 pub(crate) mod api_version;
 pub(crate) mod authorize;
@@ -30,6 +31,7 @@ pub(crate) mod encoding;
 pub(crate) mod per_call;
 pub(crate) mod per_try;
 mod response_error;
+pub(crate) mod response_meta;
 pub(crate) mod retry;
 mod service_error_body;
 

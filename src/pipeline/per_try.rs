@@ -3,8 +3,9 @@
 
 use super::body_limit::{self, BodyError};
 use super::context::{current_call, fail, record_failure, record_response};
+use super::response_meta::ResponseMeta;
 use super::{RequestPolicy, api_version, authorize, encoding};
-use crate::error::{Error, ErrorKind, ResponseMeta};
+use crate::error::{Error, ErrorKind};
 use crate::spec::OperationId;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 

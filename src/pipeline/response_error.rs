@@ -1,8 +1,9 @@
 //! Turns what went wrong in a try into the crate's [`Error`].
 
 use super::context::TryContext;
+use super::response_meta::ResponseMeta;
 use super::service_error_body::ServiceErrorBody;
-use crate::error::{Error, ErrorKind, ResponseMeta};
+use crate::error::{Error, ErrorKind};
 
 /// Turns an error of the generated client into the crate's, with the status and headers the
 /// `exec` hook recorded (progenitor drops them for undecodable bodies).
@@ -82,7 +83,7 @@ pub(crate) fn transport_error(source: reqwest::Error, meta: &ResponseMeta) -> Er
         (ErrorKind::Transport, "the request failed")
     };
     let message = match std::error::Error::source(&source) {
-        Some(cause) => format!("{what}: {}", crate::error::causes(cause)),
+        Some(cause) => format!("{what}: {}", crate::error::redact::causes(cause)),
         None => what.to_owned(),
     };
     let mut error = Error::new(kind, message);

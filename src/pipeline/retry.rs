@@ -14,9 +14,6 @@ pub(crate) enum Idempotency {
     CreatesState,
 }
 
-/// The statuses retried (for operations that are safe to repeat).
-pub(crate) const RETRIED_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504];
-
 /// Whether `error` of an attempt may be retried for an operation of `idempotency`: for one
 /// that is safe to repeat, every [transient](Error::is_transient) failure (nothing else: an
 /// invalid argument, a request that could not be built, a configuration or credential error
@@ -90,7 +87,7 @@ mod tests {
         if let Some(s) = retry_after {
             h.insert("retry-after", s.to_string().parse().unwrap());
         }
-        let meta = crate::error::ResponseMeta::from_headers(status, &h);
+        let meta = crate::pipeline::response_meta::ResponseMeta::from_headers(status, &h);
         Error::new(ErrorKind::Service, "x").with_response(status, &meta)
     }
 

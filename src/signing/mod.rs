@@ -43,7 +43,15 @@
 //! # Ok::<(), acs_identity::InvalidAccessKey>(())
 //! ```
 
-pub use crate::hmac::{
+mod date;
+pub(crate) mod key;
+mod request;
+#[cfg(test)]
+mod test_support;
+
+pub use date::{format_date, parse_date};
+pub use key::VerifyError;
+pub use request::{
     AUTHORIZATION_PREFIX, CONTENT_HASH_HEADER, DATE_HEADER, SignableRequest, SignatureHeaders,
-    VerifyError, content_hash, format_date, host_header, parse_date, string_to_sign,
+    content_hash, host_header, string_to_sign,
 };
