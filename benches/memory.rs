@@ -31,6 +31,10 @@ struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 
+#[allow(
+    unsafe_code,
+    reason = "a global allocator is an unsafe trait; this one only counts"
+)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };

@@ -76,6 +76,7 @@ mod linux {
         rest: [std::ffi::c_long; 14],
     }
 
+    #[allow(unsafe_code, reason = "the process's own CPU time, from the C library")]
     unsafe extern "C" {
         fn getrusage(who: std::ffi::c_int, usage: *mut Rusage) -> std::ffi::c_int;
     }
@@ -91,6 +92,7 @@ mod linux {
         switches: f64,
     }
 
+    #[allow(unsafe_code, reason = "the process's own CPU time, from the C library")]
     fn cpu_now() -> Cpu {
         let mut usage = Rusage {
             utime: Timeval { sec: 0, usec: 0 },
@@ -1001,7 +1003,7 @@ mod linux {
 
     // ---------------------------------------------------------------------------------------
 
-    pub fn main() {
+    pub(crate) fn main() {
         let args = parse_args();
         if let Some(spec) = &args.child {
             child_main(spec);

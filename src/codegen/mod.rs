@@ -6,7 +6,7 @@
 //! 3. [`union`]: every version in one document, one generated client;
 //! 4. [`facts`]: what the table and the specs say, as Rust constants (`acs_identity::spec`).
 
-pub mod convert;
-pub mod facts;
-pub mod union;
-pub mod versions;
+pub(crate) mod convert;
+pub(crate) mod facts;
+pub(crate) mod union;
+pub(crate) mod versions;

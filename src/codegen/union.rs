@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 /// The merged document and what exists where.
 #[derive(Debug, Clone)]
-pub struct Union {
+pub(crate) struct Union {
     /// The OpenAPI 3.0 document of every version.
     pub openapi: Value,
     /// By operation name: the request-body properties (wire names) that only some of the
@@ -35,7 +35,7 @@ struct SchemaVersions {
 
 /// Merges the converted documents of `versions` (name and document, oldest first); the result
 /// says `info.version` = `default`, the version the generated client is documented for.
-pub fn merge(versions: &[(&str, &Value)], default: &str) -> Result<Union, String> {
+pub(crate) fn merge(versions: &[(&str, &Value)], default: &str) -> Result<Union, String> {
     let Some((_, newest)) = versions.last() else {
         return Err("no version to generate".into());
     };

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// A vendored API version: one `[[version]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Version {
+pub(crate) struct Version {
     /// The API version as sent in `api-version`, e.g. `2026-09-23`; also its spec's `info.version`.
     pub name: String,
     /// Its `CommunicationIdentity.json`, relative to `spec/`.
@@ -20,14 +20,14 @@ pub struct Version {
 
 impl Version {
     /// Whether the version is a preview (its name ends with `-preview`).
-    pub fn is_preview(&self) -> bool {
+    pub(crate) fn is_preview(&self) -> bool {
         self.name.ends_with("-preview")
     }
 }
 
 /// Every vendored version, oldest first, and which one is sent by default.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionTable {
+pub(crate) struct VersionTable {
     /// Oldest first (names are dates, so in name order).
     pub versions: Vec<Version>,
     /// Index in `versions` of the default version.
@@ -36,25 +36,25 @@ pub struct VersionTable {
 
 impl VersionTable {
     /// The default version: the entry with `default = true`, else the newest stable one.
-    pub fn default_version(&self) -> &Version {
+    pub(crate) fn default_version(&self) -> &Version {
         &self.versions[self.default]
     }
 
     /// The newest preview version, if any.
-    pub fn latest_preview(&self) -> Option<&Version> {
+    pub(crate) fn latest_preview(&self) -> Option<&Version> {
         self.versions.iter().rev().find(|v| v.is_preview())
     }
 }
 
 /// Reads the table at `path` (`spec/versions.toml`); spec paths stay relative to `spec/`.
-pub fn read(path: &Path) -> Result<VersionTable, String> {
+pub(crate) fn read(path: &Path) -> Result<VersionTable, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     parse(&text).map_err(|e| format!("{}:{e}", path.display()))
 }
 
 /// Parses the text of `spec/versions.toml`. Errors start with the line number.
-pub fn parse(text: &str) -> Result<VersionTable, String> {
+pub(crate) fn parse(text: &str) -> Result<VersionTable, String> {
     let mut entries: Vec<(usize, Vec<(String, Value)>)> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let n = index + 1;

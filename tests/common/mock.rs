@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// A request as received.
 #[derive(Debug, Clone)]
-pub struct RawRequest {
+pub(crate) struct RawRequest {
     /// The request line and headers, as bytes on the wire.
     pub head: Vec<u8>,
     pub method: String,
@@ -24,28 +24,28 @@ pub struct RawRequest {
 }
 
 impl RawRequest {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or("")
     }
 
-    pub fn query(&self) -> Option<&str> {
+    pub(crate) fn query(&self) -> Option<&str> {
         self.target.split_once('?').map(|(_, q)| q)
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
 
     /// Recomputes the HMAC-SHA256 signature from the raw request with `key_base64` and
     /// compares it with the request's headers; the error says what differs.
-    pub fn check_signature(&self, key_base64: &str) -> Result<(), String> {
+    pub(crate) fn check_signature(&self, key_base64: &str) -> Result<(), String> {
         let date = self.header("x-ms-date").ok_or("no x-ms-date")?;
         let host = self.header("host").ok_or("no host")?;
         let hash = self
@@ -76,14 +76,14 @@ impl RawRequest {
 
 /// A scripted response.
 #[derive(Debug, Clone)]
-pub struct MockResponse {
+pub(crate) struct MockResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl MockResponse {
-    pub fn json(status: u16, body: serde_json::Value) -> Self {
+    pub(crate) fn json(status: u16, body: serde_json::Value) -> Self {
         MockResponse {
             status,
             headers: vec![(
@@ -94,7 +94,7 @@ impl MockResponse {
         }
     }
 
-    pub fn empty(status: u16) -> Self {
+    pub(crate) fn empty(status: u16) -> Self {
         MockResponse {
             status,
             headers: Vec::new(),
@@ -102,7 +102,7 @@ impl MockResponse {
         }
     }
 
-    pub fn raw(status: u16, content_type: &str, body: &str) -> Self {
+    pub(crate) fn raw(status: u16, content_type: &str, body: &str) -> Self {
         MockResponse {
             status,
             headers: vec![("content-type".into(), content_type.into())],
@@ -110,21 +110,21 @@ impl MockResponse {
         }
     }
 
-    pub fn error(status: u16, code: &str, message: &str) -> Self {
+    pub(crate) fn error(status: u16, code: &str, message: &str) -> Self {
         Self::json(
             status,
             serde_json::json!({"error": {"code": code, "message": message}}),
         )
     }
 
-    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 }
 
 /// The server. Answers from its script in order; once the script is used up, with 599.
-pub struct MockServer {
+pub(crate) struct MockServer {
     pub port: u16,
     requests: Arc<Mutex<Vec<RawRequest>>>,
     script: Arc<Mutex<VecDeque<MockResponse>>>,
@@ -132,10 +132,10 @@ pub struct MockServer {
 }
 
 /// The access key of [`MockServer::connection_string`].
-pub const KEY: &str = "cGFzc3dvcmQtZm9yLXRlc3RzLTAxMjM0NTY3ODlhYmNkZWY=";
+pub(crate) const KEY: &str = "cGFzc3dvcmQtZm9yLXRlc3RzLTAxMjM0NTY3ODlhYmNkZWY=";
 
 impl MockServer {
-    pub async fn start(script: Vec<MockResponse>) -> MockServer {
+    pub(crate) async fn start(script: Vec<MockResponse>) -> MockServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -154,23 +154,23 @@ impl MockServer {
         }
     }
 
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    pub fn connection_string(&self) -> String {
+    pub(crate) fn connection_string(&self) -> String {
         format!("endpoint=http://127.0.0.1:{}/;accesskey={KEY}", self.port)
     }
 
-    pub fn push(&self, response: MockResponse) {
+    pub(crate) fn push(&self, response: MockResponse) {
         self.script.lock().unwrap().push_back(response);
     }
 
-    pub fn requests(&self) -> Vec<RawRequest> {
+    pub(crate) fn requests(&self) -> Vec<RawRequest> {
         self.requests.lock().unwrap().clone()
     }
 
-    pub fn last(&self) -> RawRequest {
+    pub(crate) fn last(&self) -> RawRequest {
         self.requests().pop().expect("a request")
     }
 }

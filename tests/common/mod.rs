@@ -2,12 +2,12 @@
 
 #![allow(dead_code)]
 
-pub mod mock;
+pub(crate) mod mock;
 
 use acs_identity::{ClientOptions, RetryOptions};
 
 /// Client options with retries off, so that each call makes exactly one request.
-pub fn no_retries() -> Option<ClientOptions> {
+pub(crate) fn no_retries() -> Option<ClientOptions> {
     Some(ClientOptions {
         retry: RetryOptions {
             max_retries: 0,
@@ -18,7 +18,9 @@ pub fn no_retries() -> Option<ClientOptions> {
 }
 
 /// Every request the emulator processed (authenticated) was signed with its access key.
-pub fn assert_processed_requests_signed(requests: &[acs_identity_emulator::RecordedRequest]) {
+pub(crate) fn assert_processed_requests_signed(
+    requests: &[acs_identity_emulator::RecordedRequest],
+) {
     use acs_identity_emulator::AuthOutcome;
     for r in requests {
         if r.auth != AuthOutcome::NotChecked {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 /// A plain reqwest client that keeps no idle connection (each request opens its own).
-pub fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()
@@ -14,14 +14,14 @@ pub fn http() -> reqwest::Client {
 }
 
 /// The `Host` the emulator sees.
-pub fn host(emulator: &Emulator) -> String {
+pub(crate) fn host(emulator: &Emulator) -> String {
     format!("127.0.0.1:{}", emulator.port())
 }
 
 /// A request to the emulator with `content_type`, signed over `signed_body` with the emulator's
 /// access key at `date`, its signature headers changed by `tamper` after signing. The caller
 /// sets the body it sends (usually the one signed).
-pub fn signed(
+pub(crate) fn signed(
     emulator: &Emulator,
     method: &str,
     target: &str,
@@ -47,7 +47,7 @@ pub fn signed(
 }
 
 /// Status and JSON body (`Null` when empty).
-pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
+pub(crate) async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let bytes = response.bytes().await.expect("a body");
     let json = if bytes.is_empty() {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 /// An adjustment of the spec's meaning; [`Adjustment::reason`] says why it is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Adjustment {
+pub(crate) enum Adjustment {
     /// `bundle-external-refs`: external definitions are copied into the document.
     BundleExternalRefs,
     /// `default-response-as-4XX-5XX`: a `default` response becomes `4XX` and `5XX`.
@@ -55,7 +55,7 @@ pub enum Adjustment {
 impl Adjustment {
     /// Every adjustment, in the order their names are listed under `x-acs-adjustments` (a new
     /// one must be added here too, or the conversion panics when it applies it).
-    pub const ALL: &[Adjustment] = &[
+    pub(crate) const ALL: &[Adjustment] = &[
         Self::BundleExternalRefs,
         Self::DefaultResponseAs4xx5xx,
         Self::ApiVersionInHook,
@@ -77,7 +77,7 @@ impl Adjustment {
     ];
 
     /// The adjustment's name, as listed under `x-acs-adjustments` and cited in the docs.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::BundleExternalRefs => "bundle-external-refs",
             Self::DefaultResponseAs4xx5xx => "default-response-as-4XX-5XX",
@@ -101,7 +101,7 @@ impl Adjustment {
     }
 
     /// What the adjustment changes, and why.
-    pub fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             Self::BundleExternalRefs => {
                 "External `$ref`s (e.g. to Common/.../common.json) are copied into \

@@ -35,9 +35,9 @@ mod refs;
 mod schema;
 mod spec_facts;
 
-pub use adjustments::Adjustment;
-pub use names::OPERATION_NAMES;
-pub use spec_facts::{IntegerBounds, OpenEnum, Operation, SpecFacts, StringBounds};
+pub(crate) use adjustments::Adjustment;
+pub(crate) use names::OPERATION_NAMES;
+pub(crate) use spec_facts::{IntegerBounds, OpenEnum, Operation, SpecFacts, StringBounds};
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ use std::path::{Path, PathBuf};
 
 /// Where a conversion error was found, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConvertError {
+pub(crate) struct ConvertError {
     /// The file being converted.
     pub file: PathBuf,
     /// JSON pointer of the offending value in that file.
@@ -71,7 +71,7 @@ impl std::error::Error for ConvertError {}
 
 /// The result of a conversion.
 #[derive(Debug, Clone)]
-pub struct Conversion {
+pub(crate) struct Conversion {
     /// The OpenAPI 3.0.3 document.
     pub openapi: Value,
     /// Facts for the hand-written code.
@@ -81,7 +81,7 @@ pub struct Conversion {
 }
 
 /// Converts the Swagger 2.0 file at `path`, resolving external `$ref`s relative to it.
-pub fn convert_file(path: &Path) -> Result<Conversion, ConvertError> {
+pub(crate) fn convert_file(path: &Path) -> Result<Conversion, ConvertError> {
     let mut c = Converter::default();
     let doc = c.load(path)?;
     c.convert(&doc, path)
@@ -89,7 +89,7 @@ pub fn convert_file(path: &Path) -> Result<Conversion, ConvertError> {
 
 /// Converts an in-memory Swagger 2.0 document; `path` names it in errors and anchors relative
 /// external `$ref`s.
-pub fn convert_value(doc: &Value, path: &Path) -> Result<Conversion, ConvertError> {
+pub(crate) fn convert_value(doc: &Value, path: &Path) -> Result<Conversion, ConvertError> {
     Converter::default().convert(doc, path)
 }
 

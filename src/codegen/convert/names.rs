@@ -6,7 +6,7 @@
 /// The name of every operation of every vendored version, by HTTP method and path (adjustment
 /// `operation-names`). An operation missing here is a build error naming it: give it a name
 /// (the raw client's method name) in one more line.
-pub const OPERATION_NAMES: &[(&str, &str, &str)] = &[
+pub(crate) const OPERATION_NAMES: &[(&str, &str, &str)] = &[
     ("POST", "/identities", "create_identity"),
     ("GET", "/identities/{id}", "get_identity"),
     ("DELETE", "/identities/{id}", "delete_identity"),

@@ -3,7 +3,7 @@
 
 /// An extensible enum of the spec (`x-ms-enum.modelAsString: true`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenEnum {
+pub(crate) struct OpenEnum {
     /// Schema name.
     pub name: String,
     /// Wire values known to this spec version.
@@ -12,7 +12,7 @@ pub struct OpenEnum {
 
 /// An integer property with bounds, as read from the spec before its default was dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IntegerBounds {
+pub(crate) struct IntegerBounds {
     /// Schema name.
     pub schema: String,
     /// Property name.
@@ -27,7 +27,7 @@ pub struct IntegerBounds {
 
 /// A string property with length bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StringBounds {
+pub(crate) struct StringBounds {
     /// Schema name.
     pub schema: String,
     /// Property name.
@@ -40,7 +40,7 @@ pub struct StringBounds {
 
 /// An operation of the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operation {
+pub(crate) struct Operation {
     /// The operation's name (`OPERATION_NAMES`), also the generated method's name.
     pub name: String,
     /// The spec's operationId.
@@ -61,7 +61,7 @@ pub struct Operation {
 
 /// Facts of the spec the hand-written code needs, exported as constants by `build.rs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SpecFacts {
+pub(crate) struct SpecFacts {
     /// `info.version`: the API version the document describes.
     pub api_version: String,
     /// Extensible enums.
