@@ -36,19 +36,20 @@ DEFAULT_FILES=(
   src/error/redact.rs
 )
 
-# The test targets that exercise a file; the unit tests (--lib) always run.
+# The modules of the integration tests (tests/suite) that exercise a file; the unit tests
+# (every test in a module `tests` of the library) always run.
 tests_for() {
   case "$1" in
     src/signing/key.rs | src/signing/request.rs | src/signing/date.rs | src/endpoint.rs \
       | src/connection_string.rs | src/models/expiry.rs)
-      echo "--lib --test api_shape" ;;
-    src/pipeline/encoding.rs) echo "--lib --test errors --test client" ;;
+      echo "api_shape::" ;;
+    src/pipeline/encoding.rs) echo "errors:: client::" ;;
     src/pipeline/retry.rs | src/pipeline/response_error.rs | src/pipeline/response_meta.rs)
-      echo "--lib --test errors --test faults" ;;
-    src/error/mod.rs | src/error/redact.rs) echo "--lib --test errors --test api_shape" ;;
+      echo "errors:: faults::" ;;
+    src/error/mod.rs | src/error/redact.rs) echo "errors:: api_shape::" ;;
     src/token_cache.rs | src/pipeline/per_call.rs)
-      echo "--lib --test errors --test cancellation --test token_cache" ;;
-    *) echo "--lib --test errors --test client --test faults --test api_shape" ;;
+      echo "errors:: cancellation:: token_cache::" ;;
+    *) echo "errors:: client:: faults:: api_shape::" ;;
   esac
 }
 
@@ -98,9 +99,11 @@ for file in "${files[@]}"; do
   out=$work/out/$(echo "$file" | tr '/' '_')
   mkdir -p "$out"
   started=$(date +%s)
-  # The targets go to every cargo invocation, so that only they are built for each mutant.
-  targets=()
-  for arg in $(tests_for "$file"); do targets+=("--cargo-arg=$arg"); done
+  # The targets go to every cargo invocation, so that only they are built for each mutant;
+  # the test filters to the test binaries (the library's unit tests all sit in `tests` modules).
+  targets=(--cargo-arg=--lib --cargo-arg=--test --cargo-arg=suite
+    --cargo-test-arg=-- --cargo-test-arg=tests::)
+  for filter in $(tests_for "$file"); do targets+=("--cargo-test-arg=$filter"); done
   cargo mutants --in-place --dir "$tree" -p acs-identity --file "$file" \
     --timeout "$timeout" --build-timeout 900 --no-shuffle \
     --output "$out" "${iterate[@]}" "${targets[@]}" >"$out/run.log" 2>&1 || true

@@ -4,7 +4,7 @@
 //! version table, which refuses an operation or a parameter the client's API version lacks before
 //! anything is sent. Which version lacks what is read from the table, not assumed.
 
-mod common;
+use crate::common;
 
 use acs_identity::spec::{
     API_VERSIONS, CUSTOM_ID_MAX_LENGTH, OPERATIONS, OperationId, PREVIEW_API_VERSION,

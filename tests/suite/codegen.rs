@@ -2,7 +2,7 @@
 //! generated code, and the spec's examples against the generated types.
 
 #[allow(dead_code)]
-#[path = "../src/codegen/mod.rs"]
+#[path = "../../src/codegen/mod.rs"]
 mod codegen;
 
 use acs_identity::raw::types;

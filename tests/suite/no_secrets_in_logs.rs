@@ -29,10 +29,41 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
     }
 }
 
+/// The process's default subscriber while the tests run: it records nothing, but answers
+/// "sometimes" for every callsite. The tests of this binary run on many threads at once, and a
+/// callsite first reached on another thread would otherwise be cached as "never" (no subscriber
+/// there), hiding its events from the thread-local subscriber of the test below.
+struct AskEachTime;
+
+impl tracing::Subscriber for AskEachTime {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        false
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 // A current-thread runtime: the emulator, the client and the connections all log on this
 // thread, to the subscriber set below.
 #[tokio::test(flavor = "current_thread")]
 async fn trace_output_holds_no_secret() {
+    // Set once for the process (another test of the binary may have set it already).
+    let _ = tracing::subscriber::set_global_default(AskEachTime);
     let capture = Capture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)

@@ -2,7 +2,7 @@
 //! while the cached token is valid does not fail the call, and callers waiting for one refresh
 //! share its outcome. (The cases that need a clock are unit tests of `src/token_cache.rs`.)
 
-mod common;
+use crate::common;
 
 use acs_identity::{
     BearerToken, BoxFuture, CommunicationIdentityClient, CredentialError, ErrorKind,

@@ -25,7 +25,7 @@
 //! `POST /identities` with `customId`, `GET /identities/{id}`) are replayed like the others, at
 //! their recorded API version.
 
-mod common;
+use crate::common;
 
 use acs_identity::{
     AccessToken, ClientOptions, CommunicationIdentityClient, CommunicationTokenScope,

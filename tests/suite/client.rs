@@ -1,6 +1,6 @@
 //! The client against a scripted local server that checks every signature with its own code.
 
-mod common;
+use crate::common;
 
 use common::no_retries;
 

@@ -5,7 +5,7 @@
 //! token exchange, and operations refused at versions that lack them. Which version lacks what
 //! is read from the SDK's table (`acs_identity::spec::OPERATIONS`).
 
-mod common;
+use crate::common;
 
 use acs_identity::spec::{
     API_VERSIONS, BodyProperty, CUSTOM_ID_MAX_LENGTH, Operation, OperationId, PREVIEW_API_VERSION,

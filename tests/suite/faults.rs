@@ -1,6 +1,6 @@
 //! The client under the emulator's injected faults: retries, timeouts, broken answers.
 
-mod common;
+use crate::common;
 
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,

@@ -1,7 +1,7 @@
 //! The public API's shape: typed causes behind configuration errors, `?` on the crate's own
 //! error types, options that grow (`create_user_with`), hand-written models and service errors.
 
-mod common;
+use crate::common;
 
 use acs_identity::{
     AccessKey, CommunicationIdentityClient, CommunicationTokenScope as Scope,

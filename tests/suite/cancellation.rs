@@ -6,7 +6,7 @@
 //! client's alone: the emulator and the scripted server run on another runtime. The HTTP client
 //! keeps no idle connection, so that a finished call leaves no connection task either.
 
-mod common;
+use crate::common;
 
 use acs_identity::{
     BearerToken, BoxFuture, ClientOptions, CommunicationIdentityClient,

@@ -1,7 +1,7 @@
 //! Tests of the emulator (`acs_identity_emulator`): the service's behaviour with the client, and
 //! at the HTTP level with requests signed by hand.
 
-mod common;
+use crate::common;
 
 use acs_identity::signing::{SignableRequest, SignatureHeaders, format_date};
 use acs_identity::{

@@ -1,7 +1,7 @@
 //! Property tests: signing agrees with verification and with an independent implementation;
 //! connection-string parsing never panics; ids never leave their path segment.
 
-mod common;
+use crate::common;
 
 use acs_identity::signing::{SignableRequest, SignatureHeaders, VerifyError, host_header};
 use acs_identity::{

@@ -2,7 +2,7 @@
 //! codes as typed values with the checks users reach for, and ids refused before anything is
 //! sent.
 
-mod common;
+use crate::common;
 
 use acs_identity::{
     BearerToken, BoxFuture, ClientOptions, CommunicationIdentityClient,

@@ -2,7 +2,7 @@
 
 #![cfg(feature = "azure_core")]
 
-mod common;
+use crate::common;
 
 use common::no_retries;
 

@@ -3,7 +3,7 @@
 
 #![cfg(feature = "blocking")]
 
-mod common;
+use crate::common;
 
 use acs_identity::spec::API_VERSION;
 use common::no_retries;

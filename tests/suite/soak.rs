@@ -2,7 +2,7 @@
 //! operation ends in the right result, nothing panics, no task is left behind, and every request
 //! the emulator processed was signed correctly.
 
-mod common;
+use crate::common;
 
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope, RetryOptions,
