@@ -32,6 +32,7 @@ changes() { # what the working copy changed since the last commit: files, hunks
     files=$(git diff --cached --name-only | wc -l)
     hunks=$(git diff --cached -U0 | grep -c '^@@' || true)
     echo "$1: $files files, $hunks hunks ($(git diff --cached --name-only | tr '\n' ' '))"
+    [ "$files" -gt 0 ] || { echo "the step changed nothing: its edit did not apply" >&2; exit 1; }
     git -c user.name=check -c user.email=check@localhost commit -qm "$1"
 }
 
@@ -224,7 +225,8 @@ expect_failure "its name line" cargo build -p acs-identity --quiet
 python3 - <<'PY'
 p = "src/codegen/convert/names.rs"
 s = open(p).read()
-anchor = 'pub const OPERATION_NAMES: &[(&str, &str, &str)] = &[\n'
+anchor = 'const OPERATION_NAMES: &[(&str, &str, &str)] = &[\n'
+assert anchor in s, f"no `{anchor.strip()}` in {p}"
 s = s.replace(anchor, anchor + '    ("GET", "/identities", "list_identities"),\n')
 open(p, "w").write(s)
 PY
