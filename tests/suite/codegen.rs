@@ -3,12 +3,12 @@
 
 #[allow(dead_code)]
 #[path = "../../src/codegen/mod.rs"]
-mod codegen;
+mod generator;
 
 use acs_identity::raw::types;
 use acs_identity::spec::OperationId;
-use codegen::convert::{self, Adjustment};
-use codegen::{union, versions};
+use generator::convert::{self, Adjustment};
+use generator::{union, versions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
