@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Build cost of the crate, in its own target directory (target/build-cost):
 #   1. a clean debug build (`cargo build`, default features), from an empty target directory;
-#   2. the rebuild after touching one facade file (src/operations.rs), which must not rerun the
+#   2. the rebuild after touching one facade file (src/operations/mod.rs), which must not rerun the
 #      build script (code generation);
 #   3. the rebuild after touching the spec, which must rerun it.
 # A touch changes no content, so rustc's incremental cache makes 2 and 3 nearly free. Two more
 # steps edit for real, in a copy of the crate (target/build-cost-src; the work tree is not changed):
-#   4. a string literal of src/operations.rs changed;
+#   4. a string literal of src/operations/mod.rs changed;
 #   5. an operation's description in the spec changed (generation reruns, the generated doc
 #      comment changes).
 # Each step is repeated RUNS times (default 3); the medians are printed and written to
@@ -19,7 +19,7 @@ cd "$root"
 runs="${1:-3}"
 export CARGO_TARGET_DIR="$root/target/build-cost"
 spec="spec/specification/communication/data-plane/Identity/stable/2026-09-23/CommunicationIdentity.json"
-facade="src/operations.rs"
+facade="src/operations/mod.rs"
 log="$CARGO_TARGET_DIR/build-cost.log"
 results="$root/target/bench-results"
 mkdir -p "$results" "$CARGO_TARGET_DIR"

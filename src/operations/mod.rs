@@ -51,9 +51,9 @@ macro_rules! operations {
         impl crate::blocking::CommunicationIdentityClient {
             $(
                 #[doc = concat!(
-                    "[`", stringify!($name), "`](crate::CommunicationIdentityClient::",
-                    stringify!($name), ") (see there for the arguments, errors and retries), \
-                    blocking the calling thread until it is done."
+                    "Runs [`", stringify!($name), "`](crate::CommunicationIdentityClient::",
+                    stringify!($name), "), blocking the calling thread until it is done (see \
+                    there for the arguments, errors and retries)."
                 )]
                 pub fn $name $(<$gen: $bound>)? (&$self $(, $arg: $ty)*) -> Result<$ok, Error> {
                     $self.block_on($self.client().$name($($arg),*))?
