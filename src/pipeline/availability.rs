@@ -66,10 +66,19 @@ impl Availability {
         if self.missing_properties & (1 << operation as u32) == 0 {
             return Ok(());
         }
-        let Some(Ok(serde_json::Value::Object(fields))) = body.map(serde_json::from_slice) else {
+        let op = operation.operation();
+        // Most bodies (every create without a custom id) name none of the properties: no need
+        // to parse them.
+        let Some(body) = body.filter(|b| {
+            op.body_properties
+                .iter()
+                .any(|p| b.windows(p.name.len()).any(|w| w == p.name.as_bytes()))
+        }) else {
             return Ok(());
         };
-        let op = operation.operation();
+        let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+            return Ok(());
+        };
         let refused = op.body_properties.iter().find(|p| {
             fields.get(p.name).is_some_and(|v| !v.is_null()) && !op.takes_at(p.name, api_version)
         });
