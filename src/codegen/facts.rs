@@ -95,24 +95,40 @@ fn const_name(version: &str) -> String {
     format!("V{body}")
 }
 
+/// What `key` reads from the bounds of a property at every version that bounds it: the versions
+/// must agree (each bound is named by its schema, `schema`, in the error).
+fn agreed<'a, B: 'a, K: PartialEq>(
+    property: &str,
+    bounds: impl IntoIterator<Item = &'a B>,
+    key: impl Fn(&B) -> K,
+    schema: impl Fn(&B) -> &str,
+) -> Result<K, String> {
+    let mut bounds = bounds.into_iter();
+    let Some(first) = bounds.next() else {
+        return Err(format!("no vendored version has a bounded `{property}`"));
+    };
+    match bounds.find(|b| key(b) != key(first)) {
+        Some(other) => Err(format!(
+            "`{property}` has different bounds in `{}` and `{}`",
+            schema(first),
+            schema(other)
+        )),
+        None => Ok(key(first)),
+    }
+}
+
 fn expiry(out: &mut String, facts: &[SpecFacts]) -> Result<(), String> {
-    let bounds: Vec<_> = facts
+    let property = "expiresInMinutes";
+    let bounds = facts
         .iter()
         .flat_map(|f| &f.integer_bounds)
-        .filter(|b| b.property == "expiresInMinutes")
-        .collect();
-    let Some(first) = bounds.first() else {
-        return Err("the spec has no bounded `expiresInMinutes` property".into());
-    };
-    if let Some(other) = bounds.iter().find(|b| {
-        (b.minimum, b.maximum, b.default) != (first.minimum, first.maximum, first.default)
-    }) {
-        return Err(format!(
-            "`expiresInMinutes` has different bounds in `{}` and `{}`",
-            first.schema, other.schema
-        ));
-    }
-    let (Some(min), Some(max), Some(default)) = (first.minimum, first.maximum, first.default)
+        .filter(|b| b.property == property);
+    let (Some(min), Some(max), Some(default)) = agreed(
+        property,
+        bounds,
+        |b| (b.minimum, b.maximum, b.default),
+        |b| &b.schema,
+    )?
     else {
         return Err("`expiresInMinutes` needs a minimum, a maximum and a default".into());
     };
@@ -130,24 +146,18 @@ fn expiry(out: &mut String, facts: &[SpecFacts]) -> Result<(), String> {
 }
 
 fn custom_id(out: &mut String, facts: &[SpecFacts]) -> Result<(), String> {
-    let bounds: Vec<_> = facts
+    let property = "customId";
+    let bounds = facts
         .iter()
         .flat_map(|f| &f.string_bounds)
-        .filter(|b| b.property == "customId")
-        .collect();
-    let Some(first) = bounds.first() else {
-        return Err("no vendored version has a bounded `customId`".into());
-    };
-    if let Some(other) = bounds
-        .iter()
-        .find(|b| (b.min_length, b.max_length) != (first.min_length, first.max_length))
-    {
-        return Err(format!(
-            "`customId` has different lengths in `{}` and `{}`",
-            first.schema, other.schema
-        ));
-    }
-    let (Some(min), Some(max)) = (first.min_length, first.max_length) else {
+        .filter(|b| b.property == property);
+    let (Some(min), Some(max)) = agreed(
+        property,
+        bounds,
+        |b| (b.min_length, b.max_length),
+        |b| &b.schema,
+    )?
+    else {
         return Err("`customId` needs a minimum and a maximum length".into());
     };
     writeln!(
