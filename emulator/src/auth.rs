@@ -3,9 +3,9 @@
 //! with), bearer tokens of the emulator's token credential, and Teams users' own tokens.
 
 use super::errors::ApiError;
+use super::http::Request;
 use super::jwt::{Claims, str_claim, time_claim};
 use super::record::{AuthFailure, AuthOutcome};
-use super::routes::Request;
 use super::state::Shared;
 use acs_identity::signing::{SignableRequest, SignatureHeaders, VerifyError, parse_date};
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! The emulator's token credential: Entra ID-like bearer tokens for the resource.
 
-use super::entra;
 use super::state::Shared;
+use super::token_endpoint;
 use super::tokens;
 use acs_identity::{BearerToken, BoxFuture, CredentialError, TokenCredential};
 use std::fmt;
@@ -65,7 +65,7 @@ impl TokenCredential for EmulatorCredential {
         scopes: &'a [&'a str],
     ) -> BoxFuture<'a, Result<BearerToken, CredentialError>> {
         Box::pin(async move {
-            entra::check_scopes(scopes)?;
+            token_endpoint::check_scopes(scopes)?;
             let (token, expires) = tokens::entra_resource_token(&self.shared);
             self.issued.fetch_add(1, Ordering::Relaxed);
             Ok(BearerToken::new(token, expires))

@@ -1,10 +1,12 @@
 //! The service's error answers: `{"error":{"code","message","target"?}}` with its real messages
 //! where recordings of the live service show them.
 
+use super::http::Reply;
+use super::persist::SaveError;
 use acs_identity::raw::types::{CommunicationError, CommunicationErrorResponse};
 use acs_identity::spec::{
-    CUSTOM_ID_MAX_LENGTH, CUSTOM_ID_MIN_LENGTH, ENTRA_PRINCIPAL_TYPES, EXPIRES_IN_MINUTES_MAX,
-    EXPIRES_IN_MINUTES_MIN, OperationId,
+    API_VERSIONS, CUSTOM_ID_MAX_LENGTH, CUSTOM_ID_MIN_LENGTH, ENTRA_PRINCIPAL_TYPES,
+    EXPIRES_IN_MINUTES_MAX, EXPIRES_IN_MINUTES_MIN, OperationId,
 };
 
 /// An error answer of the emulated service.
@@ -82,20 +84,37 @@ impl ApiError {
         )
     }
 
-    /// An operation the request's API version does not have: 404, as the path does not exist
-    /// at that version (Azure's usual code, with the versions that have the operation).
-    pub(crate) fn unsupported_api_version(api_version: &str, operation: OperationId) -> Self {
+    /// An API version the service does not serve, or one that lacks the operation: 400
+    /// `UnsupportedApiVersion`, in the service's words (the request URI without its query),
+    /// followed by what the emulator knows: the versions that have `operation`, or those it
+    /// serves.
+    pub(crate) fn unsupported_api_version(
+        uri: &str,
+        api_version: &str,
+        operation: OperationId,
+    ) -> Self {
         let op = operation.operation();
-        ApiError::new(
-            404,
-            "UnsupportedApiVersion",
+        let hint = if API_VERSIONS.contains(&api_version) {
             format!(
-                "The HTTP resource that matches the request URI does not support the API \
-                 version '{api_version}': {} ({} {}) needs API version {}.",
+                "{} ({} {}) needs API version {}.",
                 op.name,
                 op.method,
                 op.path,
                 op.needs()
+            )
+        } else {
+            format!(
+                "The emulator serves API versions {} (start it with --any-api-version to serve \
+                 any).",
+                API_VERSIONS.join(", ")
+            )
+        };
+        ApiError::new(
+            400,
+            "UnsupportedApiVersion",
+            format!(
+                "The HTTP resource that matches the request URI '{uri}' does not support the \
+                 API version '{api_version}'. {hint}"
             ),
         )
     }
@@ -315,6 +334,24 @@ impl ApiError {
     }
 }
 
+impl From<SaveError> for ApiError {
+    /// A change the data directory could not keep (e.g. a full disk): 500, as the service
+    /// answers a failure of its own storage; the change was not made.
+    fn from(e: SaveError) -> Self {
+        ApiError::new(500, "InternalServerError", e.to_string())
+    }
+}
+
+impl From<ApiError> for Reply {
+    fn from(e: ApiError) -> Self {
+        Reply {
+            status: e.status,
+            body: e.body(),
+            error: true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,18 +369,37 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_operation_names_the_versions_that_have_it() {
-        let op = OperationId::GetIdentity.operation();
-        let e = ApiError::unsupported_api_version("2023-10-01", OperationId::GetIdentity);
-        assert_eq!((e.status, e.code), (404, "UnsupportedApiVersion"));
+    fn an_unsupported_api_version_is_refused_in_the_services_words() {
+        // The service's answer to an unknown version (POST /identities at
+        // 2020-07-20-preview2, Azure-Samples/communication-services-web-calling-tutorial#8).
+        let e = ApiError::unsupported_api_version(
+            "https://h/identities",
+            "2020-07-20-preview2",
+            OperationId::CreateIdentity,
+        );
+        assert_eq!((e.status, e.code), (400, "UnsupportedApiVersion"));
+        let services_words = "The HTTP resource that matches the request URI \
+                              'https://h/identities' does not support the API version \
+                              '2020-07-20-preview2'. ";
         assert_eq!(
             e.message,
             format!(
-                "The HTTP resource that matches the request URI does not support the API \
-                 version '2023-10-01': get_identity (GET /identities/{{id}}) needs API version \
-                 {}.",
-                op.needs()
+                "{services_words}The emulator serves API versions {} (start it with \
+                 --any-api-version to serve any).",
+                API_VERSIONS.join(", ")
             )
+        );
+        // A version that lacks the operation names the versions that have it.
+        let op = OperationId::GetIdentity.operation();
+        let e = ApiError::unsupported_api_version("https://h/identities/x", "2023-10-01", op.id);
+        assert_eq!(e.status, 400);
+        assert!(
+            e.message.ends_with(&format!(
+                "'2023-10-01'. get_identity (GET /identities/{{id}}) needs API version {}.",
+                op.needs()
+            )),
+            "{}",
+            e.message
         );
         assert!(!op.versions.contains(&"2023-10-01"));
         let e = ApiError::custom_id_unsupported("2023-10-01", "2025-03-02-preview");

@@ -155,16 +155,18 @@ struct ReadmeDoctests;
 
 mod auth;
 mod credential;
-mod entra;
 mod errors;
 mod faults;
+mod http;
 mod jwt;
+mod persist;
 mod random;
 mod record;
 mod routes;
 mod server;
 mod state;
 mod tls;
+mod token_endpoint;
 mod tokens;
 mod wire;
 
@@ -176,15 +178,15 @@ pub use tokens::TokenStatus;
 
 use acs_identity::{AccessKey, ClientOptions};
 use acs_identity::{EntraAssignment, TeamsExtensionAssignment};
-use base64::Engine as _;
+use persist::{Journal, Resource, SavedResource};
 use random::Random;
-use state::Shared;
+use state::{Shared, Store};
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use zeroize::Zeroizing;
 
 /// Settings of an [`Emulator`].
 ///
@@ -200,7 +202,11 @@ use zeroize::Zeroizing;
 /// ```
 #[derive(Clone)]
 pub struct EmulatorOptions {
-    /// The port to listen on (on `127.0.0.1`); `0` (the default) for any free port.
+    /// The address to listen on: `127.0.0.1` by default. Another address (e.g. `0.0.0.0` in a
+    /// container, so that other containers reach it) exposes the emulator, which accepts any
+    /// client id and password at its token endpoint, to that network: for tests only.
+    pub host: IpAddr,
+    /// The port to listen on; `0` (the default) for any free port.
     pub port: u16,
     /// Plain http (the default) or https, with a certificate made at start or your own.
     pub tls: Tls,
@@ -217,11 +223,20 @@ pub struct EmulatorOptions {
     /// The most Entra ID assignments a page holds (the list, and the answer of a bulk update);
     /// more are reached by the page's `nextLink`. Default: 100; at least 1 (0 is taken as 1).
     pub page_size: usize,
+    /// Serve API versions the SDK does not know (with every operation) instead of refusing
+    /// them with 400 `UnsupportedApiVersion` as the service does. Default: `false`.
+    pub any_api_version: bool,
+    /// A directory that keeps the resource (id, access key, signing key) and every change of
+    /// identities, revocations, tokens and assignments, so that a restarted emulator has them
+    /// (see the crate documentation, "State that survives a restart"). Created if missing.
+    /// Default: `None`, in memory only.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for EmulatorOptions {
     fn default() -> Self {
         EmulatorOptions {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             tls: Tls::Off,
             max_clock_skew: Duration::from_secs(5 * 60),
@@ -229,6 +244,8 @@ impl Default for EmulatorOptions {
             access_key: None,
             resource_id: None,
             page_size: 100,
+            any_api_version: false,
+            data_dir: None,
         }
     }
 }
@@ -236,6 +253,7 @@ impl Default for EmulatorOptions {
 impl fmt::Debug for EmulatorOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorOptions")
+            .field("host", &self.host)
             .field("port", &self.port)
             .field("tls", &self.tls)
             .field("max_clock_skew", &self.max_clock_skew)
@@ -246,6 +264,8 @@ impl fmt::Debug for EmulatorOptions {
             )
             .field("resource_id", &self.resource_id)
             .field("page_size", &self.page_size)
+            .field("any_api_version", &self.any_api_version)
+            .field("data_dir", &self.data_dir)
             .finish()
     }
 }
@@ -290,8 +310,11 @@ impl Emulator {
 
     /// Starts an emulator with `options`.
     ///
-    /// Fails when the port cannot be bound, or the access key, resource id or TLS certificate
-    /// and key of `options` are invalid ([`std::io::ErrorKind::InvalidInput`]).
+    /// Fails when the port cannot be bound, the access key, resource id or TLS certificate
+    /// and key of `options` are invalid ([`std::io::ErrorKind::InvalidInput`]), or the data
+    /// directory cannot be read or written, holds another resource than the one asked for
+    /// (`InvalidInput`), or holds damaged files ([`std::io::ErrorKind::InvalidData`]). Every
+    /// message says what and where.
     ///
     /// # Panics
     ///
@@ -300,45 +323,71 @@ impl Emulator {
         let invalid =
             |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
         let random = Random::new();
-        let resource_id = match options.resource_id {
-            Some(id) if id.is_empty() || id.contains(['_', ':', '/']) => {
-                return Err(invalid(format!(
-                    "resource id {id:?} must not be empty nor contain `_`, `:` or `/`"
-                )));
+        if let Some(id) = &options.resource_id
+            && (id.is_empty() || id.contains(['_', ':', '/']))
+        {
+            return Err(invalid(format!(
+                "resource id {id:?} must not be empty nor contain `_`, `:` or `/`"
+            )));
+        }
+        let given_key = options.access_key.as_deref().map(str::trim);
+        if let Some(key) = given_key {
+            AccessKey::from_base64(key).map_err(|e| invalid(e.to_string()))?;
+        }
+        let (resource, store) = match &options.data_dir {
+            None => (
+                Resource::new(options.resource_id.as_deref(), given_key, &random),
+                Store::default(),
+            ),
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("cannot create the data directory {}: {e}", dir.display()),
+                    )
+                })?;
+                let resource = SavedResource::load_or_create(
+                    dir,
+                    options.resource_id.as_deref(),
+                    given_key,
+                    &random,
+                )?;
+                let (journal, saved) = Journal::open(dir)?;
+                (resource, Store::saved_to(journal, saved))
             }
-            Some(id) => id,
-            None => random.guid(),
         };
-        let key_text = match options.access_key {
-            Some(key) => Zeroizing::new(key.trim().to_owned()),
-            None => {
-                let mut bytes = Zeroizing::new([0u8; 64]);
-                random.fill(&mut bytes[..]);
-                Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&bytes[..]))
-            }
-        };
-        let access_key = AccessKey::from_base64(&key_text).map_err(|e| invalid(e.to_string()))?;
-        let tls = tls::serve(&options.tls)?;
+        let access_key = AccessKey::from_base64(&resource.access_key_base64)
+            .map_err(|e| invalid(e.to_string()))?;
+        let extra_names: Vec<String> = (!options.host.is_loopback()
+            && !options.host.is_unspecified())
+        .then(|| options.host.to_string())
+        .into_iter()
+        .collect();
+        let tls = tls::serve(&options.tls, &extra_names)?;
         let http_client = tls
             .as_ref()
             .map(|tls| trusting_client(&tls.certificate_pem))
             .transpose()?;
 
-        let listener =
-            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
+        let address = SocketAddr::new(options.host, options.port);
+        let listener = TcpListener::bind(address).await.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot listen on {address}: {e}"))
+        })?;
         let port = listener.local_addr()?.port();
         let listener = Arc::new(listener);
+        let authority = authority(options.host, port);
         let shared = Arc::new(Shared::new(
-            resource_id,
-            key_text,
+            resource,
             access_key,
+            store,
             random,
             state::Settings {
                 max_clock_skew: options.max_clock_skew,
                 bearer_token_lifetime: options.bearer_token_lifetime,
                 page_size: options.page_size,
                 https: tls.is_some(),
-                port,
+                authority: authority.clone(),
+                any_api_version: options.any_api_version,
             },
         ));
         let scheme = shared.scheme;
@@ -354,7 +403,7 @@ impl Emulator {
         Ok(Emulator {
             credential: Arc::new(EmulatorCredential::new(shared.clone())),
             shared,
-            endpoint: format!("{scheme}://127.0.0.1:{port}"),
+            endpoint: format!("{scheme}://{authority}"),
             port,
             certificate_pem,
             http_client,
@@ -564,6 +613,19 @@ impl Emulator {
     /// The custom id an identity was created with (preview), if it exists and has one.
     pub fn custom_id(&self, id: &str) -> Option<String> {
         self.shared.store().user(id).and_then(|u| u.custom_id)
+    }
+}
+
+/// `host:port` as clients on this machine reach an emulator bound to `host`: the loopback
+/// address when it binds every address, IPv6 addresses in brackets.
+fn authority(host: IpAddr, port: u16) -> String {
+    match host {
+        IpAddr::V4(v4) if v4.is_unspecified() => format!("{}:{port}", Ipv4Addr::LOCALHOST),
+        IpAddr::V4(v4) => format!("{v4}:{port}"),
+        IpAddr::V6(v6) if v6.is_unspecified() => {
+            format!("[{}]:{port}", std::net::Ipv6Addr::LOCALHOST)
+        }
+        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
     }
 }
 

@@ -1,8 +1,9 @@
 //! `acs-identity-emulator`: serves a local emulator of the Communication Services Identity
-//! service (see `acs_identity_emulator`) on `127.0.0.1` until stopped with Ctrl-C.
+//! service (see `acs_identity_emulator`) on `127.0.0.1` (or `--host`) until stopped with Ctrl-C.
 
 use acs_identity_emulator::{Emulator, EmulatorOptions, Tls};
 use std::io::Write;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,10 +12,18 @@ Usage: acs-identity-emulator [OPTIONS]
 
 Serves a local emulator of the Azure Communication Services Identity API on
 127.0.0.1, over plain http unless asked for https, and prints its endpoint and
-connection string. State is kept in memory. Stop it with Ctrl-C.
+connection string. State is kept in memory unless --data-dir is given. Stop it
+with Ctrl-C.
 
 Options:
   --port <PORT>            Port to listen on (default 0: any free port)
+  --host <ADDR>            Address to listen on (default 127.0.0.1), e.g. 0.0.0.0
+                           in a container; the emulator is for tests only
+  --data-dir <PATH>        Keep the resource (id, access key) and every change of
+                           identities, revocations and assignments in PATH, and
+                           load them at start (created if missing)
+  --any-api-version        Serve API versions this emulator does not know (every
+                           operation) instead of refusing them as the service does
   --https                  Serve https with a certificate made at start for
                            localhost, 127.0.0.1 and ::1
   --cert-out <PATH>        With --https: write that certificate (PEM) to PATH
@@ -30,17 +39,21 @@ Options:
                            100)
   --json                   Print one JSON object (endpoint, connection_string,
                            resource_id, certificate, port) instead of the banner
+  -V, --version            Print the version
   -h, --help               Print this help
 
 The certificate path (when serving https) is printed on a line
-`certificate: PATH`. Bearer tokens the emulator accepts:
-POST <endpoint>/emulator/entra/token with {\"scopes\":
+`certificate: PATH`. Entra ID: set AZURE_AUTHORITY_HOST=<endpoint>,
+AZURE_TENANT_ID=adfs and any AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for the
+official credential libraries (client credentials, and passwords for Teams
+users); or POST <endpoint>/emulator/entra/token with {\"scopes\":
 [\"https://communication.azure.com//.default\"]}.
 ";
 
 /// How to serve.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Serve {
+    host: Option<IpAddr>,
     port: u16,
     https: bool,
     cert_out: Option<PathBuf>,
@@ -49,6 +62,8 @@ struct Serve {
     access_key: Option<String>,
     resource_id: Option<String>,
     page_size: Option<usize>,
+    data_dir: Option<PathBuf>,
+    any_api_version: bool,
     json: bool,
 }
 
@@ -56,6 +71,7 @@ struct Serve {
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Help,
+    Version,
     Serve(Serve),
 }
 
@@ -78,10 +94,12 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         };
         match name.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
             "--https" => switch(&mut serve.https)?,
+            "--any-api-version" => switch(&mut serve.any_api_version)?,
             "--json" => switch(&mut serve.json)?,
-            "--port" | "--cert-out" | "--cert" | "--key" | "--access-key" | "--resource-id"
-            | "--page-size" => {
+            "--port" | "--host" | "--data-dir" | "--cert-out" | "--cert" | "--key"
+            | "--access-key" | "--resource-id" | "--page-size" => {
                 let value = match inline {
                     Some(value) => value,
                     None => args.next().ok_or_else(|| format!("{name} needs a value"))?,
@@ -92,6 +110,15 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                             .parse()
                             .map_err(|_| format!("invalid port {value:?}: expected 0 to 65535"))?;
                     }
+                    "--host" => {
+                        serve.host = Some(value.parse().map_err(|_| {
+                            format!(
+                                "invalid host {value:?}: expected an IP address, e.g. \
+                                 127.0.0.1, 0.0.0.0 or ::1"
+                            )
+                        })?);
+                    }
+                    "--data-dir" => serve.data_dir = Some(value.into()),
                     "--cert-out" => serve.cert_out = Some(value.into()),
                     "--cert" => serve.cert = Some(value.into()),
                     "--key" => serve.key = Some(value.into()),
@@ -145,22 +172,22 @@ async fn start(serve: &Serve) -> Result<(Emulator, Option<PathBuf>), String> {
         _ if serve.https => Tls::Generated,
         _ => Tls::Off,
     };
+    let defaults = EmulatorOptions::default();
+    let host = serve.host.unwrap_or(defaults.host);
     let options = EmulatorOptions {
+        host,
         port: serve.port,
         tls,
         access_key: serve.access_key.clone(),
         resource_id: serve.resource_id.clone(),
-        page_size: serve
-            .page_size
-            .unwrap_or(EmulatorOptions::default().page_size),
-        ..EmulatorOptions::default()
+        page_size: serve.page_size.unwrap_or(defaults.page_size),
+        any_api_version: serve.any_api_version,
+        data_dir: serve.data_dir.clone(),
+        ..defaults
     };
     let emulator = Emulator::start_with(options)
         .await
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidInput => e.to_string(),
-            _ => format!("cannot listen on 127.0.0.1:{}: {e}", serve.port),
-        })?;
+        .map_err(|e| e.to_string())?;
     let certificate = match (&serve.cert, emulator.certificate_pem()) {
         (Some(cert), _) => Some(absolute(cert)),
         (None, Some(pem)) => {
@@ -208,12 +235,23 @@ async fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Ok(Command::Version) => {
+            println!("acs-identity-emulator {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
         Ok(Command::Serve(serve)) => serve,
         Err(message) => {
             eprintln!("acs-identity-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };
+    if let Some(host) = serve.host.filter(|h| !h.is_loopback()) {
+        eprintln!(
+            "acs-identity-emulator: warning: listening on {host}, not a loopback address: \
+             other machines can reach this emulator, which is for tests only (it accepts any \
+             client id and password at its token endpoints)"
+        );
+    }
     let (emulator, certificate) = match start(&serve).await {
         Ok(started) => started,
         Err(message) => {
@@ -293,6 +331,32 @@ mod tests {
             Some("a2V5cw==")
         );
         assert!(parse(&["--resource-id"]).is_err());
+    }
+
+    #[test]
+    fn version_host_data_dir_and_versions() {
+        assert_eq!(parse(&["--version"]), Ok(Command::Version));
+        assert_eq!(parse(&["-V"]), Ok(Command::Version));
+        assert_eq!(serve(&[]).host, None);
+        assert_eq!(
+            serve(&["--host", "0.0.0.0"]).host,
+            Some(IpAddr::from([0, 0, 0, 0]))
+        );
+        assert_eq!(
+            serve(&["--host=::1"]).host,
+            Some(IpAddr::from(std::net::Ipv6Addr::LOCALHOST))
+        );
+        let error = parse(&["--host", "localhost"]).unwrap_err();
+        assert!(error.contains("expected an IP address"), "{error}");
+        assert!(parse(&["--host"]).is_err());
+        assert_eq!(
+            serve(&["--data-dir", "d"]).data_dir,
+            Some(PathBuf::from("d"))
+        );
+        assert!(parse(&["--data-dir"]).is_err());
+        assert!(serve(&["--any-api-version"]).any_api_version);
+        assert!(!serve(&[]).any_api_version);
+        assert!(parse(&["--any-api-version=1"]).is_err());
     }
 
     #[test]

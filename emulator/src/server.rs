@@ -2,9 +2,11 @@
 //! recording and fault injection, on hyper directly.
 
 use super::faults::FaultAction;
+use super::http::{Reply, Request};
 use super::record::{AuthOutcome, RecordedRequest, redact_authorization};
-use super::routes::{self, Reply, Request};
+use super::routes;
 use super::state::Shared;
+use super::token_endpoint;
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
@@ -127,6 +129,13 @@ async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
     }
 }
 
+/// The path of a request target (without its query).
+fn path_of(path_and_query: &str) -> &str {
+    path_and_query
+        .split_once('?')
+        .map_or(path_and_query, |(p, _)| p)
+}
+
 /// Records the request, applies a fault if one matches, and answers.
 async fn respond(
     shared: &Shared,
@@ -143,8 +152,9 @@ async fn respond(
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
-    // Faults are for the service's operations, not for the emulator's own endpoints.
-    let fault = if routes::is_emulator_endpoint(&path_and_query) {
+    // Faults are for the service's operations, not for the emulator's token endpoints.
+    let own_endpoint = token_endpoint::serves(path_of(&path_and_query));
+    let fault = if own_endpoint {
         None
     } else {
         shared.faults.take(&path_and_query)
@@ -165,7 +175,12 @@ async fn respond(
                 (name.as_str().to_owned(), value)
             })
             .collect(),
-        body: body.as_ref().map(|b| b.to_vec()).unwrap_or_default(),
+        // The token endpoints' forms carry client secrets and passwords.
+        body: match &body {
+            Ok(b) if own_endpoint => token_endpoint::redacted_body(b),
+            Ok(b) => b.to_vec(),
+            Err(_) => Vec::new(),
+        },
         auth: AuthOutcome::NotChecked,
         status: None,
         fault: fault.clone(),
@@ -212,7 +227,10 @@ async fn respond(
                 headers: &parts.headers,
                 body: &bytes,
             };
-            routes::handle(shared, &request)
+            match token_endpoint::handle(shared, &request) {
+                Some(reply) => (reply, AuthOutcome::NotChecked),
+                None => routes::handle(shared, &request),
+            }
         }
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (
             super::errors::ApiError::body_too_large(MAX_REQUEST_BODY).into(),

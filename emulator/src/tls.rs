@@ -81,11 +81,12 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
-/// The acceptor for `tls`; `None` for plain http.
-pub(crate) fn serve(tls: &Tls) -> io::Result<Option<Served>> {
+/// The acceptor for `tls`; `None` for plain http. A certificate made at start names the
+/// loopback names and `extra_names` (the address the emulator binds, when it is another).
+pub(crate) fn serve(tls: &Tls, extra_names: &[String]) -> io::Result<Option<Served>> {
     let (chain, key, certificate_pem) = match tls {
         Tls::Off => return Ok(None),
-        Tls::Generated => generated()?,
+        Tls::Generated => generated(extra_names)?,
         Tls::Pem {
             certificate_chain,
             private_key,
@@ -118,12 +119,15 @@ pub(crate) fn serve(tls: &Tls) -> io::Result<Option<Served>> {
 /// A self-signed certificate for the loopback names: a leaf (no CA constraint) with the
 /// server-authentication usage, so that it is its own trust anchor for rustls/webpki,
 /// OpenSSL (Python, Node) and the platform stores alike.
-fn generated() -> io::Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String)> {
+fn generated(
+    extra_names: &[String],
+) -> io::Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String)> {
     let failed = |e: rcgen::Error| io::Error::other(format!("cannot make a certificate: {e}"));
     let key = rcgen::KeyPair::generate().map_err(failed)?;
     let names: Vec<String> = GENERATED_CERTIFICATE_NAMES
         .iter()
         .map(|n| n.to_string())
+        .chain(extra_names.iter().cloned())
         .collect();
     let mut params = rcgen::CertificateParams::new(names).map_err(failed)?;
     params

@@ -3,6 +3,7 @@
 
 use super::auth::{RESOURCE_AUDIENCE, TEAMS_AUDIENCE};
 use super::jwt::{Claims, signature_part, str_claim, time_claim};
+use super::persist::SaveError;
 use super::state::{Shared, Store, TokenRecord};
 use acs_identity::raw::types::CommunicationIdentityAccessToken;
 use chrono::{DateTime, Utc};
@@ -84,7 +85,7 @@ impl<'a> AcsToken<'a> {
         self,
         shared: &Shared,
         store: &mut Store,
-    ) -> CommunicationIdentityAccessToken {
+    ) -> Result<CommunicationIdentityAccessToken, SaveError> {
         let now = Utc::now();
         let mut claims = object(json!({
             "skypeid": self.skype_id,
@@ -104,11 +105,11 @@ impl<'a> AcsToken<'a> {
             claims.insert("tid".into(), tid.into());
         }
         let token = shared.signer.sign(&claims);
-        store.add_token(signature_part(&token), self.user);
-        CommunicationIdentityAccessToken {
+        store.add_token(signature_part(&token), self.user)?;
+        Ok(CommunicationIdentityAccessToken {
             token,
             expires_on: self.expires_on,
-        }
+        })
     }
 }
 
@@ -144,7 +145,7 @@ pub(crate) fn teams_user_token(
 
 /// An Entra ID-like token of an application for the resource (`aud` is the Communication
 /// Services audience).
-fn resource_token(
+pub(crate) fn resource_token(
     shared: &Shared,
     app_id: &str,
     tenant_id: &str,
@@ -164,6 +165,41 @@ fn resource_token(
         "uti": shared.random.guid(),
         "ver": "1.0",
     })))
+}
+
+/// An OpenID Connect ID token of a user signed in at the token endpoint `issuer`, for the
+/// application `client_id`: what MSAL reads to know the account (`oid`, `tid`,
+/// `preferred_username`).
+pub(crate) fn id_token(
+    shared: &Shared,
+    issuer: &str,
+    client_id: &str,
+    user: &SignedInUser<'_>,
+    expires: DateTime<Utc>,
+) -> String {
+    let now = Utc::now();
+    shared.signer.sign(&object(json!({
+        "aud": client_id,
+        "iss": issuer,
+        "iat": now.timestamp(),
+        "nbf": now.timestamp(),
+        "exp": expires.timestamp(),
+        "oid": user.object_id,
+        "sub": user.object_id,
+        "tid": user.tenant_id,
+        "name": user.name,
+        "preferred_username": user.name,
+        "ver": "2.0",
+    })))
+}
+
+/// A user signed in with a password at the token endpoint.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SignedInUser<'a> {
+    /// The user name, e.g. `alice@contoso.com`.
+    pub(crate) name: &'a str,
+    pub(crate) object_id: &'a str,
+    pub(crate) tenant_id: &'a str,
 }
 
 /// A bearer token of the emulator's Entra ID application for the resource, living

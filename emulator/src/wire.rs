@@ -50,6 +50,20 @@ pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     })
 }
 
+/// The fields of an `application/x-www-form-urlencoded` body (OAuth 2.0 token requests), in
+/// order: `+` is a space, names and values percent-decoded; a pair that is not valid
+/// percent-encoding is left out.
+pub(crate) fn form_fields(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| percent_decode(&s.replace('+', " "));
+            Some((decode(key)?, decode(value)?))
+        })
+        .collect()
+}
+
 /// Formats an instant like the service: seven fractional digits and `+00:00`, e.g.
 /// `2026-11-28T18:00:00.1234567+00:00`.
 pub(crate) fn service_time(t: DateTime<Utc>) -> String {
@@ -105,6 +119,26 @@ fn rewrite_times(value: &mut Value) {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn form_fields_are_decoded() {
+        let fields = form_fields("grant_type=password&scope=a+b%2Fc&empty=&flag&bad=%G1&=x");
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("grant_type", "password"),
+                ("scope", "a b/c"),
+                ("empty", ""),
+                ("flag", ""),
+                ("", "x")
+            ]
+        );
+        assert!(form_fields("").is_empty());
+    }
 
     #[test]
     fn decoding() {

@@ -3,10 +3,10 @@
 
 use super::super::auth::TeamsUser;
 use super::super::errors::ApiError;
+use super::super::http::{Reply, Request};
 use super::super::state::Shared;
 use super::super::tokens::AcsToken;
 use super::common::{from_value, identity_with_token, parse_json};
-use super::{Reply, Request};
 use acs_identity::EntraPrincipalType;
 use acs_identity::raw::types;
 use serde_json::Value;
@@ -29,9 +29,9 @@ pub(super) fn exchange(
         "8:acs:{}_wf_{}_{}",
         shared.resource_id, user.tenant_id, user.object_id
     );
-    store.add_user(&id);
-    let token =
-        AcsToken::identity(&id, "chat,voip".to_owned(), user.expires_on).issue(shared, &mut store);
+    store.add_user(&id)?;
+    let token = AcsToken::identity(&id, "chat,voip".to_owned(), user.expires_on)
+        .issue(shared, &mut store)?;
     drop(store);
     Ok(Reply::json(200, &identity_with_token(id, token)))
 }
@@ -87,13 +87,13 @@ pub(super) fn upsert_assignment(
     object_id: String,
 ) -> Result<Reply, ApiError> {
     let assignment = assignment(&object_id, parse_json(req.body)?)?;
-    let created = shared.store().put_entra_assignment(assignment.clone());
+    let created = shared.store().put_entra_assignment(assignment.clone())?;
     Ok(Reply::json(if created { 201 } else { 200 }, &assignment))
 }
 
 /// `DELETE /access/entra/assignments/{objectId}`: 204, also when there was none (a retried
 /// delete has the same effect as the first).
 pub(super) fn delete_assignment(shared: &Shared, object_id: &str) -> Result<Reply, ApiError> {
-    shared.store().delete_entra_assignment(object_id);
+    shared.store().delete_entra_assignment(object_id)?;
     Ok(Reply::no_content())
 }

@@ -2,11 +2,11 @@
 //! bulk update `PATCH /access/entra/assignments`, whose answer is paged the same way.
 
 use super::super::errors::ApiError;
+use super::super::http::{Reply, Request};
 use super::super::state::Shared;
 use super::super::wire::{percent_encode, query_param};
 use super::common::parse_json;
 use super::entra_id::assignment;
-use super::{Reply, Request};
 use acs_identity::raw::types;
 use base64::Engine as _;
 use serde_json::Value;
@@ -154,12 +154,8 @@ pub(super) fn update(
     }
     let size = shared.page_size;
     let mut store = shared.store();
-    for object_id in &removals {
-        store.delete_entra_assignment(object_id);
-    }
-    for assignment in &upserts {
-        store.put_entra_assignment(assignment.clone());
-    }
+    // One change: every removal and upsert is kept, or none.
+    store.update_entra_assignments(removals, upserts.clone())?;
     if upserts.is_empty() {
         return Ok(Reply::no_content());
     }

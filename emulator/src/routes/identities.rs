@@ -2,10 +2,10 @@
 //! (user details), delete, and issue and revoke their tokens.
 
 use super::super::errors::ApiError;
+use super::super::http::{Reply, Request};
 use super::super::state::Shared;
 use super::super::tokens::AcsToken;
 use super::common::{expiry, from_value, known_scopes, own_identity, parse_optional_object};
-use super::{Reply, Request};
 use acs_identity::raw::types;
 use acs_identity::spec::{
     BodyProperty, CUSTOM_ID_MAX_LENGTH, CUSTOM_ID_MIN_LENGTH, Operation, OperationId,
@@ -78,14 +78,15 @@ pub(super) fn create(
     let new_id = format!("8:acs:{}_{}", shared.resource_id, shared.random.guid());
     let mut store = shared.store();
     let id = match &custom_id {
-        Some(custom_id) => store.durable_user(custom_id, new_id),
+        Some(custom_id) => store.durable_user(custom_id, new_id)?,
         None => {
-            store.add_user(&new_id);
+            store.add_user(&new_id)?;
             new_id
         }
     };
     let access_token = (!request.create_token_with_scopes.is_empty())
-        .then(|| AcsToken::identity(&id, scopes, expires_on).issue(shared, &mut store));
+        .then(|| AcsToken::identity(&id, scopes, expires_on).issue(shared, &mut store))
+        .transpose()?;
     let record = store.user(&id);
     drop(store);
     // Versions without custom ids answer the identity's id alone.
@@ -126,7 +127,7 @@ pub(super) fn get(shared: &Shared, id: &str) -> Result<Reply, ApiError> {
 /// delete has the same effect as the first).
 pub(super) fn delete(shared: &Shared, id: &str) -> Result<Reply, ApiError> {
     let id = own_identity(shared, id)?;
-    shared.store().delete_user(&id);
+    shared.store().delete_user(&id)?;
     Ok(Reply::no_content())
 }
 
@@ -151,7 +152,7 @@ pub(super) fn issue_access_token(
     if !store.user_exists(&id) {
         return Err(ApiError::identity_not_found());
     }
-    let token = AcsToken::identity(&id, scopes, expires_on).issue(shared, &mut store);
+    let token = AcsToken::identity(&id, scopes, expires_on).issue(shared, &mut store)?;
     drop(store);
     Ok(Reply::json(200, &token))
 }
@@ -159,7 +160,7 @@ pub(super) fn issue_access_token(
 /// `POST /identities/{id}/:revokeAccessTokens`.
 pub(super) fn revoke_access_tokens(shared: &Shared, id: &str) -> Result<Reply, ApiError> {
     let id = own_identity(shared, id)?;
-    if !shared.store().revoke(&id) {
+    if !shared.store().revoke(&id)? {
         return Err(ApiError::identity_not_found());
     }
     Ok(Reply::no_content())

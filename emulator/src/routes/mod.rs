@@ -6,25 +6,23 @@
 //! version's).
 //!
 //! The answers, by resource: [`identities`], [`teams_user`], [`teams_extension`], [`entra_id`]
-//! (and [`entra_pages`], its lists and bulk updates); [`common`] holds the checks they share,
-//! [`http`] the request and answer they see.
+//! (and [`entra_pages`], its lists and bulk updates); [`common`] holds the checks they share.
 
 mod common;
 mod entra_id;
 mod entra_pages;
-mod http;
 mod identities;
 mod teams_extension;
 mod teams_user;
 
-pub(crate) use http::{Reply, Request};
+use super::http::{Reply, Request};
 
 use super::auth::{self, Rejection, TeamsUser};
 use super::errors::ApiError;
 use super::record::AuthOutcome;
 use super::state::Shared;
 use super::wire::{percent_decode, query_param};
-use acs_identity::spec::{OPERATIONS, OperationId};
+use acs_identity::spec::{API_VERSIONS, OPERATIONS, OperationId};
 
 /// The path parameters of a request, percent-decoded, in the order of its operation's path
 /// template.
@@ -80,15 +78,19 @@ fn route(method: &str, path: &str) -> Option<(OperationId, Params)> {
         })
 }
 
-/// Whether `operation` exists at API version `api_version`; a request for an operation its
-/// version lacks is refused with 404 `UnsupportedApiVersion` (the path does not exist at that
-/// version).
-///
-/// The one place that decides which operation the emulator serves at which API version: the
-/// SDK's table of the vendored versions ([`acs_identity::spec::Operation::exists_at`]). A
-/// version the SDK does not know is served, as the table leaves those to the service.
-fn operation_allowed(api_version: &str, operation: OperationId) -> bool {
-    operation.operation().exists_at(api_version)
+/// Whether the emulator serves `operation` at API version `api_version`: when the SDK's table
+/// of the vendored versions has it there ([`acs_identity::spec::Operation::exists_at`]), the
+/// one place that decides which operation exists at which version. A version the table does
+/// not know is refused as the service refuses it, unless the emulator serves any version
+/// (`--any-api-version`, [`EmulatorOptions::any_api_version`](crate::EmulatorOptions::any_api_version)),
+/// where it serves every operation.
+fn operation_allowed(api_version: &str, operation: OperationId, any_version: bool) -> bool {
+    let op = operation.operation();
+    if API_VERSIONS.contains(&api_version) {
+        op.exists_at(api_version)
+    } else {
+        any_version
+    }
 }
 
 /// Whether `operation` is authorized by the user's own Entra ID token as bearer (the token
@@ -153,18 +155,9 @@ fn authenticate(
     }
 }
 
-/// Whether a request target is one of the emulator's own endpoints (not an operation of the
-/// service): answered by [`handle`] like the others, but never subject to fault injection.
-pub(crate) fn is_emulator_endpoint(path_and_query: &str) -> bool {
-    path_and_query.starts_with(super::entra::PATH_PREFIX)
-}
-
 /// Answers a request: route, `api-version`, whether the operation exists at that version,
 /// authentication, then the operation.
 pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> (Reply, AuthOutcome) {
-    if is_emulator_endpoint(req.path_and_query) {
-        return (super::entra::handle(shared, req), AuthOutcome::NotChecked);
-    }
     let Some((operation, params)) = route(req.method, req.path()) else {
         let error = ApiError::route_not_found(req.method, req.path());
         return (error.into(), AuthOutcome::NotChecked);
@@ -178,9 +171,11 @@ pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> (Reply, AuthOutcome)
             );
         }
     };
-    if !operation_allowed(&api_version, operation) {
+    if !operation_allowed(&api_version, operation, shared.any_api_version) {
+        let host = req.header("host").unwrap_or(&shared.authority);
+        let uri = format!("{}://{host}{}", shared.scheme, req.path());
         return (
-            ApiError::unsupported_api_version(&api_version, operation).into(),
+            ApiError::unsupported_api_version(&uri, &api_version, operation).into(),
             AuthOutcome::NotChecked,
         );
     }
@@ -267,7 +262,7 @@ fn answer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acs_identity::spec::{API_VERSION, API_VERSIONS};
+    use acs_identity::spec::API_VERSION;
     use hyper::HeaderMap;
 
     /// The path of `op` with every parameter `x`.
@@ -367,18 +362,21 @@ mod tests {
     /// [`answer`] takes as many parameters of every operation as its path template has.
     #[test]
     fn every_operation_is_answered() {
-        let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]);
+        let random = super::super::random::Random::new();
+        let resource = super::super::persist::Resource::new(Some("r"), None, &random);
+        let key = acs_identity::AccessKey::from_base64(&resource.access_key_base64).unwrap();
         let shared = Shared::new(
-            "r".into(),
-            key.clone().into(),
-            acs_identity::AccessKey::from_base64(&key).unwrap(),
-            super::super::random::Random::new(),
+            resource,
+            key,
+            super::super::state::Store::default(),
+            random,
             super::super::state::Settings {
                 max_clock_skew: std::time::Duration::from_secs(60),
                 bearer_token_lifetime: std::time::Duration::from_secs(60),
                 page_size: 10,
                 https: false,
-                port: 1,
+                authority: "127.0.0.1:1".to_owned(),
+                any_api_version: false,
             },
         );
         let headers = HeaderMap::new();
@@ -423,13 +421,17 @@ mod tests {
         for version in API_VERSIONS {
             for operation in core {
                 assert!(
-                    operation_allowed(version, operation),
+                    operation_allowed(version, operation, false),
                     "{version} {operation:?}"
                 );
             }
         }
         // The version the official SDKs send.
-        assert!(operation_allowed("2023-10-01", OperationId::CreateIdentity));
+        assert!(operation_allowed(
+            "2023-10-01",
+            OperationId::CreateIdentity,
+            false
+        ));
     }
 
     #[test]
@@ -438,26 +440,32 @@ mod tests {
             let op = operation.operation();
             for version in API_VERSIONS {
                 assert_eq!(
-                    operation_allowed(version, operation),
+                    operation_allowed(version, operation, false),
                     op.versions.contains(version),
                     "{version} {operation:?}"
                 );
             }
-            // Versions the SDK does not know are left to the caller.
-            assert!(operation_allowed("2099-01-01", operation), "{operation:?}");
+            // Versions the SDK does not know are refused, as the service refuses them, unless
+            // the emulator serves any version; a near miss of a real one is unknown too.
+            for unknown in ["2099-01-01", "2023-10-1", "2023-10-01 ", ""] {
+                assert!(!operation_allowed(unknown, operation, false), "{unknown}");
+                assert!(operation_allowed(unknown, operation, true), "{unknown}");
+            }
         }
         // Pinned on purpose: the Teams extension came with 2025-06-30, and the preview
         // 2025-03-02-preview has operations (user details, Entra ID) no stable version has.
         let upsert = OperationId::UpsertTeamsExtensionAssignment;
-        assert!(!operation_allowed("2023-10-01", upsert));
-        assert!(operation_allowed("2025-06-30", upsert));
+        assert!(!operation_allowed("2023-10-01", upsert, false));
+        assert!(operation_allowed("2025-06-30", upsert, true));
         assert!(operation_allowed(
             "2025-03-02-preview",
-            OperationId::GetIdentity
+            OperationId::GetIdentity,
+            false
         ));
         assert!(!operation_allowed(
             "2025-06-30",
-            OperationId::ListEntraAssignments
+            OperationId::ListEntraAssignments,
+            true
         ));
     }
 }

@@ -3,10 +3,10 @@
 
 use super::super::auth::TeamsUser;
 use super::super::errors::ApiError;
+use super::super::http::{Reply, Request};
 use super::super::state::Shared;
 use super::super::tokens::AcsToken;
 use super::common::{identity_with_token, parse_json};
-use super::{Reply, Request};
 use acs_identity::TeamsExtensionPrincipalType;
 use acs_identity::raw::types;
 
@@ -24,9 +24,9 @@ pub(super) fn exchange(
         shared.resource_id, user.tenant_id, user.object_id
     );
     let mut store = shared.store();
-    store.add_user(&id);
+    store.add_user(&id)?;
     let token =
-        AcsToken::identity(&id, "voip".to_owned(), user.expires_on).issue(shared, &mut store);
+        AcsToken::identity(&id, "voip".to_owned(), user.expires_on).issue(shared, &mut store)?;
     drop(store);
     Ok(Reply::json(200, &identity_with_token(id, token)))
 }
@@ -61,7 +61,7 @@ pub(super) fn upsert_assignment(
         principal_type: request.principal_type,
         tenant_id,
     };
-    let created = shared.store().put_assignment(assignment.clone());
+    let created = shared.store().put_assignment(assignment.clone())?;
     Ok(Reply::json(if created { 201 } else { 200 }, &assignment))
 }
 
@@ -72,6 +72,6 @@ pub(super) fn delete_assignment(
     tenant_id: &str,
     object_id: &str,
 ) -> Result<Reply, ApiError> {
-    shared.store().delete_assignment(tenant_id, object_id);
+    shared.store().delete_assignment(tenant_id, object_id)?;
     Ok(Reply::no_content())
 }

@@ -8,16 +8,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// A running emulator process, killed when dropped.
-struct Running {
-    child: Child,
+pub(crate) struct Running {
+    pub(crate) child: Child,
     /// The lines it printed before serving.
-    lines: Vec<String>,
+    pub(crate) lines: Vec<String>,
 }
 
 impl Running {
     /// Starts the binary with `args` and reads its banner (up to `Serving…`, or the one JSON line
     /// of `--json`).
-    fn start(args: &[&str]) -> Running {
+    pub(crate) fn start(args: &[&str]) -> Running {
         let mut child = Command::new(env!("CARGO_BIN_EXE_acs-identity-emulator"))
             .args(args)
             .stdin(Stdio::null())
@@ -46,7 +46,7 @@ impl Running {
     }
 
     /// The value of banner line `name:`.
-    fn value(&self, name: &str) -> Option<&str> {
+    pub(crate) fn value(&self, name: &str) -> Option<&str> {
         self.lines.iter().find_map(|l| {
             l.strip_prefix(name)
                 .and_then(|rest| rest.strip_prefix(':'))
@@ -63,7 +63,7 @@ impl Drop for Running {
 }
 
 /// Runs the binary expecting it to refuse its arguments: its exit code and standard error.
-fn refused(args: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn refused(args: &[&str]) -> (Option<i32>, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_acs-identity-emulator"))
         .args(args)
         .stdin(Stdio::null())
@@ -76,10 +76,10 @@ fn refused(args: &[&str]) -> (Option<i32>, String) {
 }
 
 /// A directory of its own for this test's files, removed when dropped.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> TempDir {
+    pub(crate) fn new(name: &str) -> TempDir {
         let dir = std::env::temp_dir().join(format!(
             "acs-identity-emulator-test-{}-{name}",
             std::process::id()
@@ -89,7 +89,7 @@ impl TempDir {
         TempDir(dir)
     }
 
-    fn path(&self, file: &str) -> PathBuf {
+    pub(crate) fn path(&self, file: &str) -> PathBuf {
         self.0.join(file)
     }
 }
@@ -323,9 +323,50 @@ fn usage_errors_exit_with_2() {
         &["--cert", "c.pem"],
         &["--port", "x"],
         &["--nope"],
+        &["--host", "localhost"],
     ] {
         let (code, stderr) = refused(args);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("Usage:"), "{stderr}");
     }
+}
+
+#[test]
+fn version_is_printed() {
+    let output = Command::new(env!("CARGO_BIN_EXE_acs-identity-emulator"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("acs-identity-emulator {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// `--host 0.0.0.0` (a container's network): served on every address, reached on the loopback
+/// address the banner names, with a warning that the emulator is for tests.
+#[tokio::test]
+async fn another_host_is_served_with_a_warning() {
+    let mut running = Running::start(&["--host", "0.0.0.0"]);
+    let endpoint = running.value("endpoint").unwrap().to_owned();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    let connection_string = running.value("connection string").unwrap().to_owned();
+    client(&connection_string, None)
+        .create_user()
+        .await
+        .unwrap();
+    running.child.kill().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(running.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(
+        stderr.contains("warning: listening on 0.0.0.0, not a loopback address"),
+        "{stderr}"
+    );
+    // The loopback address itself: no warning.
+    let mut quiet = Running::start(&["--host", "127.0.0.1"]);
+    quiet.child.kill().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(quiet.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(stderr, "");
 }

@@ -517,7 +517,8 @@ async fn missing_api_version_and_unknown_routes() {
 }
 
 /// Every API version the SDK knows is served, for the operations it has: the Teams extension
-/// (from 2025-06-30) is refused with 404 at 2023-10-01, the version the official SDKs send.
+/// (from 2025-06-30) is refused with 400 `UnsupportedApiVersion` at 2023-10-01, the version the
+/// official SDKs send, in the service's words for an unsupported version.
 #[tokio::test]
 async fn operations_are_served_at_the_versions_that_have_them() {
     let emulator = Emulator::start().await.unwrap();
@@ -548,14 +549,17 @@ async fn operations_are_served_at_the_versions_that_have_them() {
         .await,
     )
     .await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 400);
     assert_eq!(json["error"]["code"], "UnsupportedApiVersion");
     assert_eq!(
         json["error"]["message"],
-        "The HTTP resource that matches the request URI does not support the API version \
-         '2023-10-01': upsert_teams_extension_assignment (PUT \
-         /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}) needs API version \
-         2025-06-30 or later."
+        format!(
+            "The HTTP resource that matches the request URI '{}{assignment}' does not support \
+             the API version '2023-10-01'. upsert_teams_extension_assignment (PUT \
+             /access/teamsExtension/tenants/{{tenantId}}/assignments/{{objectId}}) needs API \
+             version 2025-06-30 or later.",
+            emulator.endpoint()
+        )
     );
     assert_eq!(last_request(&emulator).auth, AuthOutcome::NotChecked);
     assert!(emulator.assignment("t", "o").is_none());

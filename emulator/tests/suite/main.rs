@@ -4,6 +4,9 @@
 mod common;
 
 mod binary;
+mod check_order;
 mod emulator;
 mod https;
+mod persistence;
 mod preview;
+mod sign_in;

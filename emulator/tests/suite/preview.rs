@@ -404,7 +404,7 @@ async fn the_previews_operations_are_refused_at_the_versions_without_them() {
     }
     assert_eq!(emulator.request_count(), 0, "nothing reached the emulator");
 
-    // A request sent anyway: 404, as the path does not exist at that version.
+    // A request sent anyway: 400 `UnsupportedApiVersion`, as the service refuses a version.
     let path = format!("/identities/{}", encoded(user.id()));
     for version in versions_without(OperationId::GetIdentity) {
         let (status, body) = send_signed(
@@ -415,7 +415,7 @@ async fn the_previews_operations_are_refused_at_the_versions_without_them() {
             b"",
         )
         .await;
-        assert_eq!(status, 404, "{body}");
+        assert_eq!(status, 400, "{body}");
         assert_eq!(body["error"]["code"], "UnsupportedApiVersion");
         let message = body["error"]["message"].as_str().unwrap();
         let expected = format!(
@@ -435,7 +435,7 @@ async fn the_previews_operations_are_refused_at_the_versions_without_them() {
         .await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
-            (404, Some("UnsupportedApiVersion")),
+            (400, Some("UnsupportedApiVersion")),
             "{version}"
         );
     }

@@ -57,3 +57,26 @@ pub(crate) async fn status_and_json(response: reqwest::Response) -> (u16, Value)
     };
     (status, json)
 }
+
+/// A JSON request signed with the emulator's access key now: its status and JSON body.
+pub(crate) async fn send_json(
+    emulator: &Emulator,
+    method: &str,
+    target: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    let response = signed(
+        emulator,
+        method,
+        target,
+        "application/json",
+        body,
+        Utc::now(),
+        |_| {},
+    )
+    .body(body.to_vec())
+    .send()
+    .await
+    .expect("an answer");
+    status_and_json(response).await
+}

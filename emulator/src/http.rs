@@ -1,7 +1,8 @@
-//! A request as the operations see it, and their answer.
+//! A request as the emulator's handlers see it, and their answer: the HTTP types every other
+//! module shares. It depends on no module of the emulator but [`wire`](super::wire) (the
+//! service's formats).
 
-use super::super::errors::ApiError;
-use super::super::wire::json_body;
+use super::wire::json_body;
 use hyper::HeaderMap;
 
 /// A request as received: the parts the operations look at.
@@ -25,7 +26,7 @@ impl Request<'_> {
             .map_or(self.path_and_query, |(p, _)| p)
     }
 
-    pub(super) fn query(&self) -> Option<&str> {
+    pub(crate) fn query(&self) -> Option<&str> {
         self.path_and_query.split_once('?').map(|(_, q)| q)
     }
 }
@@ -49,21 +50,11 @@ impl Reply {
         }
     }
 
-    pub(super) fn no_content() -> Self {
+    pub(crate) fn no_content() -> Self {
         Reply {
             status: 204,
             body: Vec::new(),
             error: false,
-        }
-    }
-}
-
-impl From<ApiError> for Reply {
-    fn from(e: ApiError) -> Self {
-        Reply {
-            status: e.status,
-            body: e.body(),
-            error: true,
         }
     }
 }

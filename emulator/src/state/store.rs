@@ -1,95 +1,15 @@
-//! The emulator's state: identities (with their custom ids), the tokens it issued, Teams
-//! extension and Entra ID assignments, and the requests it received. In memory, behind `std::sync::Mutex`es that are never held across
-//! an `.await`.
+//! The identities, tokens and assignments of the emulator, and every change to them.
+//!
+//! Each change that must outlive the process is a [`Change`]: [`Store::commit`] writes it to
+//! the journal of the data directory, when there is one, before applying it, so that an
+//! answered request's change is on disk ([`persist`](super::super::persist)); loading replays
+//! the journal through the same [`Store::apply`].
 
-use super::faults::Faults;
-use super::jwt::JwtSigner;
-use super::random::Random;
-use super::record::RecordedRequest;
-use acs_identity::AccessKey;
+use super::super::persist::{Journal, SaveError};
 use acs_identity::raw::types::{EntraAssignment, TeamsExtensionAssignmentResponse};
 use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
-use zeroize::Zeroizing;
-
-/// Everything the server tasks and the [`Emulator`](super::Emulator) handle share.
-pub(crate) struct Shared {
-    /// The resource's id: ids of its identities are `8:acs:<resource_id>_<user>`.
-    pub(crate) resource_id: String,
-    pub(crate) access_key: AccessKey,
-    /// The access key as text, for the connection string.
-    pub(crate) access_key_base64: Zeroizing<String>,
-    /// Signs and checks every token the emulator issues.
-    pub(crate) signer: JwtSigner,
-    pub(crate) random: Random,
-    pub(crate) max_clock_skew: Duration,
-    pub(crate) bearer_token_lifetime: Duration,
-    /// The most items a page of Entra ID assignments holds (at least 1).
-    pub(crate) page_size: usize,
-    /// `http` or `https`, for the absolute links of pages.
-    pub(crate) scheme: &'static str,
-    /// `127.0.0.1:<port>`: the host of links when a request has no `Host` header.
-    pub(crate) authority: String,
-    pub(crate) faults: Faults,
-    /// The Entra ID application and tenant of the bearer tokens the emulator hands out.
-    pub(crate) entra_app_id: String,
-    pub(crate) entra_tenant_id: String,
-    store: Mutex<Store>,
-    requests: Mutex<Vec<RecordedRequest>>,
-}
-
-/// The settings of [`Shared`] that come from [`EmulatorOptions`](super::EmulatorOptions).
-pub(crate) struct Settings {
-    pub(crate) max_clock_skew: Duration,
-    pub(crate) bearer_token_lifetime: Duration,
-    pub(crate) page_size: usize,
-    pub(crate) https: bool,
-    pub(crate) port: u16,
-}
-
-impl Shared {
-    pub(crate) fn new(
-        resource_id: String,
-        access_key_base64: Zeroizing<String>,
-        access_key: AccessKey,
-        random: Random,
-        settings: Settings,
-    ) -> Self {
-        let mut signing_key = Zeroizing::new([0u8; 32]);
-        random.fill(&mut signing_key[..]);
-        Shared {
-            resource_id,
-            access_key,
-            access_key_base64,
-            signer: JwtSigner::new(&signing_key[..]),
-            entra_app_id: random.guid(),
-            entra_tenant_id: random.guid(),
-            random,
-            max_clock_skew: settings.max_clock_skew,
-            bearer_token_lifetime: settings.bearer_token_lifetime,
-            page_size: settings.page_size.max(1),
-            scheme: if settings.https { "https" } else { "http" },
-            authority: format!("127.0.0.1:{}", settings.port),
-            faults: Faults::default(),
-            store: Mutex::new(Store::default()),
-            requests: Mutex::new(Vec::new()),
-        }
-    }
-
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) fn record(&self, request: RecordedRequest) {
-        self.requests().push(request);
-    }
-
-    pub(crate) fn requests(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
-        self.requests.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// How many answers of bulk updates of Entra ID assignments are kept for their next pages
 /// (the oldest are forgotten first).
@@ -101,6 +21,8 @@ const KEPT_UPDATE_RESULTS: usize = 64;
 /// millisecond as a revocation, but after it, stays valid.
 #[derive(Default)]
 pub(crate) struct Store {
+    /// Where changes are saved: `None` in memory only.
+    journal: Option<Journal>,
     seq: u64,
     /// Live identities by id, with the sequence number of their last revocation.
     users: HashMap<String, User>,
@@ -147,40 +69,164 @@ pub(crate) enum TokenRecord {
     UserDeleted,
 }
 
+/// A change of the store that is saved (the answers of bulk updates kept for their next pages
+/// are not: they are forgotten on restart, as links of a restarted service may be).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub(crate) enum Change {
+    /// An identity is created (with its custom id, if any).
+    AddUser {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custom_id: Option<String>,
+    },
+    /// An identity is deleted; its custom id is freed.
+    DeleteUser { id: String },
+    /// Every token issued so far for an identity is revoked.
+    Revoke { id: String },
+    /// A token is issued (for an identity, or for a Teams user when `user` is `None`).
+    IssueToken {
+        signature: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        at: DateTime<Utc>,
+    },
+    /// A Teams extension assignment is created or replaced.
+    PutAssignment {
+        assignment: TeamsExtensionAssignmentResponse,
+    },
+    /// A Teams extension assignment is removed.
+    DeleteAssignment {
+        tenant_id: String,
+        object_id: String,
+    },
+    /// Entra ID assignments are removed, then created or replaced, as one change (a bulk
+    /// update is applied whole or not at all).
+    UpdateEntraAssignments {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        put: Vec<EntraAssignment>,
+    },
+}
+
 impl Store {
+    /// A store that saves its changes to `journal`, with the changes already saved applied.
+    pub(crate) fn saved_to(journal: Journal, saved: Vec<Change>) -> Self {
+        let mut store = Store::default();
+        for change in saved {
+            store.apply(change);
+        }
+        store.journal = Some(journal);
+        store
+    }
+
+    /// Saves `change` (when the store has a journal), then applies it. A change that cannot be
+    /// saved is not applied.
+    pub(crate) fn commit(&mut self, change: Change) -> Result<(), SaveError> {
+        if let Some(journal) = &mut self.journal {
+            journal.append(&change)?;
+        }
+        self.apply(change);
+        Ok(())
+    }
+
+    /// Applies a change, saved or being saved.
+    fn apply(&mut self, change: Change) {
+        match change {
+            Change::AddUser { id, custom_id } => {
+                // Tokens of an earlier identity with this id (deleted since) stay invalid.
+                let revoked_at = self.next_seq();
+                self.deleted.remove(&id);
+                if let Some(custom_id) = &custom_id {
+                    self.custom_ids.insert(custom_id.clone(), id.clone());
+                }
+                self.users.insert(
+                    id,
+                    User {
+                        revoked_at,
+                        custom_id,
+                        last_token_issued_at: None,
+                    },
+                );
+            }
+            Change::DeleteUser { id } => {
+                if let Some(user) = self.users.remove(&id) {
+                    if let Some(custom_id) = user.custom_id {
+                        self.custom_ids.remove(&custom_id);
+                    }
+                    self.deleted.insert(id);
+                }
+            }
+            Change::Revoke { id } => {
+                let seq = self.next_seq();
+                if let Some(user) = self.users.get_mut(&id) {
+                    user.revoked_at = seq;
+                }
+            }
+            Change::IssueToken {
+                signature,
+                user,
+                at,
+            } => {
+                if let Some(u) = user.as_deref().and_then(|id| self.users.get_mut(id)) {
+                    u.last_token_issued_at = Some(at);
+                }
+                let seq = self.next_seq();
+                self.tokens.insert(signature, IssuedToken { user, seq });
+            }
+            Change::PutAssignment { assignment } => {
+                let key = (assignment.tenant_id.clone(), assignment.object_id.clone());
+                self.assignments.insert(key, assignment);
+            }
+            Change::DeleteAssignment {
+                tenant_id,
+                object_id,
+            } => {
+                self.assignments.remove(&(tenant_id, object_id));
+            }
+            Change::UpdateEntraAssignments { remove, put } => {
+                for object_id in remove {
+                    self.entra_assignments.remove(&object_id);
+                }
+                for assignment in put {
+                    self.entra_assignments
+                        .insert(assignment.object_id.clone(), assignment);
+                }
+            }
+        }
+    }
+
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
     }
 
     /// Adds an identity; an existing one is kept (its tokens stay valid).
-    pub(crate) fn add_user(&mut self, id: &str) {
-        if !self.users.contains_key(id) {
-            // Tokens of an earlier identity with this id (deleted since) stay invalid.
-            let revoked_at = self.next_seq();
-            self.deleted.remove(id);
-            self.users.insert(
-                id.to_owned(),
-                User {
-                    revoked_at,
-                    custom_id: None,
-                    last_token_issued_at: None,
-                },
-            );
+    pub(crate) fn add_user(&mut self, id: &str) -> Result<(), SaveError> {
+        if self.users.contains_key(id) {
+            return Ok(());
         }
+        self.commit(Change::AddUser {
+            id: id.to_owned(),
+            custom_id: None,
+        })
     }
 
     /// The identity of `custom_id`: the existing one, or `new_id` added with that custom id.
-    pub(crate) fn durable_user(&mut self, custom_id: &str, new_id: String) -> String {
+    pub(crate) fn durable_user(
+        &mut self,
+        custom_id: &str,
+        new_id: String,
+    ) -> Result<String, SaveError> {
         if let Some(id) = self.custom_ids.get(custom_id) {
-            return id.clone();
+            return Ok(id.clone());
         }
-        self.add_user(&new_id);
-        if let Some(user) = self.users.get_mut(&new_id) {
-            user.custom_id = Some(custom_id.to_owned());
-        }
-        self.custom_ids.insert(custom_id.to_owned(), new_id.clone());
-        new_id
+        self.commit(Change::AddUser {
+            id: new_id.clone(),
+            custom_id: Some(custom_id.to_owned()),
+        })?;
+        Ok(new_id)
     }
 
     pub(crate) fn user_exists(&self, id: &str) -> bool {
@@ -201,45 +247,36 @@ impl Store {
 
     /// Deletes an identity, and frees its custom id (creating with it again makes a new
     /// identity); `false` when there was none.
-    pub(crate) fn delete_user(&mut self, id: &str) -> bool {
-        let Some(user) = self.users.remove(id) else {
-            return false;
-        };
-        if let Some(custom_id) = user.custom_id {
-            self.custom_ids.remove(&custom_id);
+    pub(crate) fn delete_user(&mut self, id: &str) -> Result<bool, SaveError> {
+        if !self.users.contains_key(id) {
+            return Ok(false);
         }
-        self.deleted.insert(id.to_owned());
-        true
+        self.commit(Change::DeleteUser { id: id.to_owned() })?;
+        Ok(true)
     }
 
     /// Revokes every token issued so far for `id`; `false` when there is no such identity.
-    pub(crate) fn revoke(&mut self, id: &str) -> bool {
-        let seq = self.next_seq();
-        match self.users.get_mut(id) {
-            Some(user) => {
-                user.revoked_at = seq;
-                true
-            }
-            None => false,
+    pub(crate) fn revoke(&mut self, id: &str) -> Result<bool, SaveError> {
+        if !self.users.contains_key(id) {
+            return Ok(false);
         }
+        self.commit(Change::Revoke { id: id.to_owned() })?;
+        Ok(true)
     }
 
     /// Remembers a token just issued (by its signature), and when it was issued for its
     /// identity (in whole seconds, as the service reports `lastTokenIssuedAt`).
-    pub(crate) fn add_token(&mut self, signature: &str, user: Option<&str>) {
-        if let Some(u) = user.and_then(|id| self.users.get_mut(id)) {
-            u.last_token_issued_at = Some(Utc::now().trunc_subsecs(0));
-        }
-        let seq = self.next_seq();
-        self.tokens.insert(
-            signature.to_owned(),
-            IssuedToken {
-                user: user.map(str::to_owned),
-                seq,
-            },
-        );
+    pub(crate) fn add_token(
+        &mut self,
+        signature: &str,
+        user: Option<&str>,
+    ) -> Result<(), SaveError> {
+        self.commit(Change::IssueToken {
+            signature: signature.to_owned(),
+            user: user.map(str::to_owned),
+            at: Utc::now().trunc_subsecs(0),
+        })
     }
-
     pub(crate) fn token(&self, signature: &str) -> TokenRecord {
         let Some(token) = self.tokens.get(signature) else {
             return TokenRecord::Unknown;
@@ -265,16 +302,31 @@ impl Store {
     }
 
     /// Creates or replaces an assignment; `true` when it was created.
-    pub(crate) fn put_assignment(&mut self, assignment: TeamsExtensionAssignmentResponse) -> bool {
-        let key = (assignment.tenant_id.clone(), assignment.object_id.clone());
-        self.assignments.insert(key, assignment).is_none()
+    pub(crate) fn put_assignment(
+        &mut self,
+        assignment: TeamsExtensionAssignmentResponse,
+    ) -> Result<bool, SaveError> {
+        let created = self
+            .assignment(&assignment.tenant_id, &assignment.object_id)
+            .is_none();
+        self.commit(Change::PutAssignment { assignment })?;
+        Ok(created)
     }
 
     /// Removes an assignment; `false` when there was none.
-    pub(crate) fn delete_assignment(&mut self, tenant_id: &str, object_id: &str) -> bool {
-        self.assignments
-            .remove(&(tenant_id.to_owned(), object_id.to_owned()))
-            .is_some()
+    pub(crate) fn delete_assignment(
+        &mut self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<bool, SaveError> {
+        if self.assignment(tenant_id, object_id).is_none() {
+            return Ok(false);
+        }
+        self.commit(Change::DeleteAssignment {
+            tenant_id: tenant_id.to_owned(),
+            object_id: object_id.to_owned(),
+        })?;
+        Ok(true)
     }
 
     // --- Entra ID assignments ---
@@ -284,15 +336,32 @@ impl Store {
     }
 
     /// Creates or replaces an Entra ID assignment; `true` when it was created.
-    pub(crate) fn put_entra_assignment(&mut self, assignment: EntraAssignment) -> bool {
-        self.entra_assignments
-            .insert(assignment.object_id.clone(), assignment)
-            .is_none()
+    pub(crate) fn put_entra_assignment(
+        &mut self,
+        assignment: EntraAssignment,
+    ) -> Result<bool, SaveError> {
+        let created = self.entra_assignment(&assignment.object_id).is_none();
+        self.update_entra_assignments(Vec::new(), vec![assignment])?;
+        Ok(created)
     }
 
     /// Removes an Entra ID assignment; `false` when there was none.
-    pub(crate) fn delete_entra_assignment(&mut self, object_id: &str) -> bool {
-        self.entra_assignments.remove(object_id).is_some()
+    pub(crate) fn delete_entra_assignment(&mut self, object_id: &str) -> Result<bool, SaveError> {
+        if self.entra_assignment(object_id).is_none() {
+            return Ok(false);
+        }
+        self.update_entra_assignments(vec![object_id.to_owned()], Vec::new())?;
+        Ok(true)
+    }
+
+    /// Removes the Entra ID assignments of `remove` (missing ones too), then creates or
+    /// replaces those of `put`, as one change.
+    pub(crate) fn update_entra_assignments(
+        &mut self,
+        remove: Vec<String>,
+        put: Vec<EntraAssignment>,
+    ) -> Result<(), SaveError> {
+        self.commit(Change::UpdateEntraAssignments { remove, put })
     }
 
     /// Up to `size` Entra ID assignments after object id `after` (from the first without one),
@@ -363,37 +432,37 @@ mod tests {
     #[test]
     fn revocation_and_deletion_use_issue_order() {
         let mut store = Store::default();
-        store.add_user("u");
-        store.add_token("before", Some("u"));
+        store.add_user("u").unwrap();
+        store.add_token("before", Some("u")).unwrap();
         assert_eq!(store.token("before"), TokenRecord::Live);
-        assert!(store.revoke("u"));
-        store.add_token("after", Some("u"));
+        assert!(store.revoke("u").unwrap());
+        store.add_token("after", Some("u")).unwrap();
         assert_eq!(store.token("before"), TokenRecord::Revoked);
         assert_eq!(store.token("after"), TokenRecord::Live);
-        assert!(store.delete_user("u"));
-        assert!(!store.delete_user("u"));
-        assert!(!store.revoke("u"));
+        assert!(store.delete_user("u").unwrap());
+        assert!(!store.delete_user("u").unwrap());
+        assert!(!store.revoke("u").unwrap());
         assert_eq!(store.token("after"), TokenRecord::UserDeleted);
-        store.add_user("u");
+        store.add_user("u").unwrap();
         assert_eq!(store.token("after"), TokenRecord::Revoked);
         assert_eq!(store.token("never"), TokenRecord::Unknown);
-        store.add_token("teams", None);
+        store.add_token("teams", None).unwrap();
         assert_eq!(store.token("teams"), TokenRecord::Live);
     }
 
     #[test]
     fn custom_ids_name_one_identity_until_it_is_deleted() {
         let mut store = Store::default();
-        assert_eq!(store.durable_user("alice", "1".into()), "1");
-        assert_eq!(store.durable_user("alice", "2".into()), "1");
+        assert_eq!(store.durable_user("alice", "1".into()).unwrap(), "1");
+        assert_eq!(store.durable_user("alice", "2".into()).unwrap(), "1");
         assert_eq!(store.user_count(), 1);
         assert_eq!(store.user("1").unwrap().custom_id.as_deref(), Some("alice"));
         assert_eq!(store.user("1").unwrap().last_token_issued_at, None);
-        store.add_token("t", Some("1"));
+        store.add_token("t", Some("1")).unwrap();
         let issued = store.user("1").unwrap().last_token_issued_at.unwrap();
         assert_eq!(issued.timestamp_subsec_nanos(), 0);
-        assert!(store.delete_user("1"));
-        assert_eq!(store.durable_user("alice", "3".into()), "3");
+        assert!(store.delete_user("1").unwrap());
+        assert_eq!(store.durable_user("alice", "3".into()).unwrap(), "3");
     }
 
     fn entra(object_id: &str, tenant: &str, kind: &str, client: &str) -> EntraAssignment {
@@ -409,9 +478,17 @@ mod tests {
     fn entra_pages_and_assignments() {
         let mut store = Store::default();
         for o in ["c", "a", "e", "b", "d"] {
-            assert!(store.put_entra_assignment(entra(o, "t", "user", "app")));
+            assert!(
+                store
+                    .put_entra_assignment(entra(o, "t", "user", "app"))
+                    .unwrap()
+            );
         }
-        assert!(!store.put_entra_assignment(entra("a", "t", "user", "app")));
+        assert!(
+            !store
+                .put_entra_assignment(entra("a", "t", "user", "app"))
+                .unwrap()
+        );
         let ids =
             |page: &[EntraAssignment]| page.iter().map(|a| a.object_id.clone()).collect::<Vec<_>>();
         let (page, more) = store.entra_page(None, 2);
@@ -425,18 +502,22 @@ mod tests {
         assert!(!store.entra_user_assigned("t", "a", "other-app"));
         assert!(!store.entra_user_assigned("other-tenant", "a", "app"));
         assert!(!store.entra_user_assigned("t", "z", "app"));
-        store.put_entra_assignment(entra("g", "t", "group", "app"));
+        store
+            .put_entra_assignment(entra("g", "t", "group", "app"))
+            .unwrap();
         assert!(
             !store.entra_user_assigned("t", "g", "app"),
             "groups are not known"
         );
-        store.put_entra_assignment(entra("t", "t", "tenant", "app"));
+        store
+            .put_entra_assignment(entra("t", "t", "tenant", "app"))
+            .unwrap();
         assert!(
             store.entra_user_assigned("t", "z", "app"),
             "the whole tenant"
         );
-        assert!(store.delete_entra_assignment("a"));
-        assert!(!store.delete_entra_assignment("a"));
+        assert!(store.delete_entra_assignment("a").unwrap());
+        assert!(!store.delete_entra_assignment("a").unwrap());
         assert!(store.entra_assignment("a").is_none());
     }
 

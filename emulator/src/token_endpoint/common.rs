@@ -1,0 +1,48 @@
+//! What the token endpoints share: the tenants, the scope of the resource, OAuth 2.0 errors.
+
+use super::super::http::Reply;
+use super::super::state::Shared;
+use acs_identity::COMMUNICATION_SCOPE;
+use serde_json::json;
+
+/// The tenant segment of the authority that Active Directory Federation Services use; the
+/// credential libraries skip instance discovery (a request to the public cloud) for it.
+pub(super) const ADFS: &str = "adfs";
+
+/// The tenant id (`tid`) of tokens issued at `tenant`'s endpoints: the path's tenant when it
+/// is a GUID; the emulator's own tenant for `adfs`, `common`, `organizations` or a domain name.
+pub(super) fn tenant_id(shared: &Shared, tenant: &str) -> String {
+    let is_guid = tenant.len() == 36
+        && tenant.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if is_guid {
+        tenant.to_ascii_lowercase()
+    } else {
+        shared.entra_tenant_id.clone()
+    }
+}
+
+/// The only scope tokens for the resource are issued for, as Entra ID knows no other resource
+/// here.
+pub(crate) fn check_scopes<S: AsRef<str>>(scopes: &[S]) -> Result<(), String> {
+    if scopes.len() == 1 && scopes[0].as_ref() == COMMUNICATION_SCOPE {
+        return Ok(());
+    }
+    let scopes: Vec<&str> = scopes.iter().map(AsRef::as_ref).collect();
+    Err(format!(
+        "the emulator issues tokens only for the scope {COMMUNICATION_SCOPE:?}, not {scopes:?}"
+    ))
+}
+
+/// An OAuth 2.0 error answer, as Entra ID words them (`error`, `error_description`).
+pub(super) fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
+    Reply {
+        status,
+        body: json!({"error": error, "error_description": description})
+            .to_string()
+            .into_bytes(),
+        error: true,
+    }
+}
