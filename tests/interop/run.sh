@@ -98,19 +98,30 @@ export ACS_EMULATOR_ENDPOINT="$endpoint"
 export ACS_EMULATOR_CERT="$cert"
 export ACS_INTEROP_REQUIRED=1
 export NODE_EXTRA_CA_CERTS="$cert"
+# Entra ID by environment variables only, as an app configures the official credential
+# libraries: the emulator is the authority host; `adfs` skips instance discovery (a request to
+# the public cloud); any client id and secret.
+export AZURE_AUTHORITY_HOST="${endpoint%/}"
+export AZURE_TENANT_ID=adfs
+export AZURE_CLIENT_ID=interop-client
+export AZURE_CLIENT_SECRET=interop-secret
+# Python's requests (azure-identity, MSAL) and aiohttp trust the emulator's certificate.
+export REQUESTS_CA_BUNDLE="$cert"
+export SSL_CERT_FILE="$cert"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 export no_proxy="$NO_PROXY"
 
 # --- the tests (both run; either failing fails the script) -----------------------------------
 failed=()
 
-echo "== Python: azure-communication-identity (sync and async clients)"
-if ! (cd "$here/python" && "$venv/bin/python" -m pytest -p no:cacheprovider -q test_interop.py); then
+echo "== Python: azure-communication-identity (sync and async clients), azure-identity, msal"
+if ! (cd "$here/python" && "$venv/bin/python" -m pytest -p no:cacheprovider -q \
+  -W "ignore::DeprecationWarning:msal.application" test_interop.py test_entra.py); then
   failed+=(python)
 fi
 
-echo "== JavaScript: @azure/communication-identity"
-if ! (cd "$here/js" && node --test test_interop.mjs); then
+echo "== JavaScript: @azure/communication-identity, @azure/identity, @azure/msal-node"
+if ! (cd "$here/js" && node --test test_interop.mjs test_entra.mjs); then
   failed+=(js)
 fi
 
