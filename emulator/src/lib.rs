@@ -32,8 +32,9 @@
 //!   with the spec's models ([`acs_identity::raw::types`], the union of every version's). Every
 //!   request needs an `api-version` query parameter; every version the SDK knows
 //!   ([`acs_identity::spec::API_VERSIONS`], e.g. `2023-10-01`, which the official SDKs send)
-//!   serves the operations it has (an operation it lacks answers 404), and versions it does not
-//!   know serve all of them. Path parameters are percent-decoded (`8%3Aacs%3A…`) or taken as
+//!   serves the operations it has; an operation it lacks, and a version it does not know, are
+//!   refused as the service refuses a version (400 `UnsupportedApiVersion`), unless
+//!   [`EmulatorOptions::any_api_version`] serves unknown versions. Path parameters are percent-decoded (`8%3Aacs%3A…`) or taken as
 //!   sent (`8:acs:…`, as Python's async client sends them); signatures are checked over the
 //!   request target as received.
 //! - **Authentication**: HMAC-SHA256 with the access key, checked with
@@ -56,10 +57,11 @@
 //! | `expiresInMinutes` out of range | 400 `ValidationError` "ExpiresInMinutes value 59 is invalid. Value must be within the \[60, 1440\] interval." (target `ExpiresInMinutes`) |
 //! | missing or empty `scopes` | 400 `ValidationError` "Invalid scopes - Scopes field is required." (target `scopes`) |
 //! | identity of another resource | 401 `IdentityNotOwned` "Provided identity doesn't belong to the resource." |
-//! | Teams token bad, empty or expired | 401 `InvalidAccessToken` "Provided access token is not valid." |
-//! | `appId` / `userId` missing | 400 `ValidationError` "AppId: The AppId field is required." (target `AppId`; same for `UserId`) |
+//! | Teams token bad, empty or expired (checked before `appId` and `userId`) | 401 `InvalidAccessToken` "Provided access token is not valid." |
+//! | `appId` / `userId` missing (with a valid token) | 400 `ValidationError` "AppId: The AppId field is required." (target `AppId`; same for `UserId`) |
 //! | `appId` / `userId` not the token's `appid` / `oid` | 400 `ValidationError` "Provided AppId has invalid format." (target `appId`; same for `userId`) |
 //! | content hash differs from the body | 401 `Denied` "Request 'x-ms-content-sha256' differs from generated content hash." |
+//! | an `api-version` the service does not serve | 400 `UnsupportedApiVersion` "The HTTP resource that matches the request URI '…' does not support the API version '…'." (then the versions the emulator serves) |
 //! | any other authentication failure | 401 `Denied` "Denied by the resource provider." |
 //!
 //! Where the service's answer is not known, the emulator chooses:
@@ -68,7 +70,7 @@
 //! |---|---|
 //! | `x-ms-date` too far off, malformed or missing | 401 `Denied` "Denied by the resource provider." |
 //! | missing `api-version` | 400 `MissingApiVersionParameter` |
-//! | an operation the `api-version` does not have (e.g. the Teams extension or `GET /identities/{id}` at `2023-10-01`) | 404 `UnsupportedApiVersion`, naming the operation and the versions that have it ([`Operation::needs`](acs_identity::spec::Operation::needs)); before authentication |
+//! | an operation the `api-version` does not have (e.g. the Teams extension or `GET /identities/{id}` at `2023-10-01`) | 400 `UnsupportedApiVersion` as for an unknown version, then the operation and the versions that have it ([`Operation::needs`](acs_identity::spec::Operation::needs)); before authentication |
 //! | unknown path or method | 404 `NotFound` |
 //! | malformed identity id (not `8:acs:<resource>_<user>`) | 400 `ValidationError` "Provided identity has invalid format." |
 //! | issue, revoke or get (preview) for an identity of this resource that does not exist (or was deleted) | 404 `IdentityNotFound` |
@@ -126,6 +128,14 @@
 //!
 //! # Bearer tokens for tests in other languages
 //!
+//! The emulator answers the OpenID Connect discovery and OAuth 2.0 token endpoints of the
+//! official credential libraries at the authority `{endpoint}/adfs` (and `{endpoint}/{tenant
+//! id}`, v2.0): with `AZURE_AUTHORITY_HOST={endpoint}`, `AZURE_TENANT_ID=adfs` and any
+//! `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET`, `DefaultAzureCredential` of Python and
+//! JavaScript gets tokens it accepts as bearer; MSAL's username and password flow signs a Teams
+//! user in (any user name and password) for `get_token_for_teams_user`. The emulator's README
+//! has the details for each language.
+//!
 //! `POST {endpoint}/emulator/entra/token` (no authentication) with the JSON body
 //! `{"scopes": ["https://communication.azure.com//.default"]}` (or no body) answers
 //! `{"token_type": "Bearer", "access_token": "…", "expires_on": <Unix seconds>,
@@ -134,6 +144,14 @@
 //! `{"error": "invalid_scope", "error_description": "…"}`. Wrap it in the SDK's token
 //! credential type of your language (the emulator's README has a Python one). The official
 //! SDKs send bearer tokens over https only: start the emulator with https.
+//!
+//! # State that survives a restart
+//!
+//! With [`EmulatorOptions::data_dir`] (`--data-dir`), the resource (id, access key, signing
+//! key) and every change of identities, revocations, issued tokens and assignments are kept in
+//! that directory, each change synced to disk before its request is answered, and loaded at
+//! start: ids an app stored, its connection string and its tokens stay valid after a restart,
+//! even after a kill.
 //!
 //! # Testing failures
 //!
