@@ -128,6 +128,18 @@ impl ApiError {
         )
     }
 
+    /// A body not received within `limit` (a slow or stalled sender).
+    pub(crate) fn request_timeout(limit: std::time::Duration) -> Self {
+        ApiError::new(
+            408,
+            "RequestTimeout",
+            format!(
+                "The request body was not received within {} seconds.",
+                limit.as_secs()
+            ),
+        )
+    }
+
     pub(crate) fn body_too_large(limit: usize) -> Self {
         ApiError::new(
             413,

@@ -249,6 +249,17 @@ pub struct EmulatorOptions {
     /// (see the crate documentation, "State that survives a restart"). Created if missing.
     /// Default: `None`, in memory only.
     pub data_dir: Option<PathBuf>,
+    /// How many of the latest requests [`Emulator::requests`] keeps (the oldest are forgotten,
+    /// so that a long run does not grow with every request); [`Emulator::request_count`]
+    /// counts them all. Default: 10,000.
+    pub max_recorded_requests: usize,
+    /// How long a client may take to send a request's line and headers once it started; the
+    /// connection is closed beyond (a slow or stalled sender holds nothing longer). Default: 10
+    /// seconds.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body: 408 `RequestTimeout` beyond.
+    /// Default: 30 seconds.
+    pub body_timeout: Duration,
 }
 
 impl Default for EmulatorOptions {
@@ -264,6 +275,9 @@ impl Default for EmulatorOptions {
             page_size: 100,
             any_api_version: false,
             data_dir: None,
+            max_recorded_requests: 10_000,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -284,6 +298,9 @@ impl fmt::Debug for EmulatorOptions {
             .field("page_size", &self.page_size)
             .field("any_api_version", &self.any_api_version)
             .field("data_dir", &self.data_dir)
+            .field("max_recorded_requests", &self.max_recorded_requests)
+            .field("header_timeout", &self.header_timeout)
+            .field("body_timeout", &self.body_timeout)
             .finish()
     }
 }
@@ -406,6 +423,9 @@ impl Emulator {
                 https: tls.is_some(),
                 authority: authority.clone(),
                 any_api_version: options.any_api_version,
+                max_recorded_requests: options.max_recorded_requests,
+                header_timeout: options.header_timeout,
+                body_timeout: options.body_timeout,
             },
         ));
         let scheme = shared.scheme;
@@ -561,15 +581,17 @@ impl Emulator {
         tokens::status(&self.shared, acs_token)
     }
 
-    /// Every request received so far, in the order they were answered (a request closed by
+    /// The requests received so far (the latest
+    /// [`EmulatorOptions::max_recorded_requests`] of them), in the order they were answered (a request closed by
     /// [`FaultAction::Reset`] when it was received).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests().clone()
+        self.shared.requests().kept()
     }
 
-    /// How many requests have been received.
+    /// How many requests have been received (since the last
+    /// [`clear_requests`](Self::clear_requests)), kept or not.
     pub fn request_count(&self) -> usize {
-        self.shared.requests().len()
+        self.shared.requests().total()
     }
 
     /// Forgets the requests received so far.

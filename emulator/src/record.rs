@@ -1,6 +1,7 @@
 //! What the emulator remembers of each request.
 
 use super::faults::FaultAction;
+use std::collections::VecDeque;
 use std::fmt;
 
 /// How a request was authenticated, or why it was refused.
@@ -137,5 +138,85 @@ mod tests {
             "HMAC-SHA256 <redacted>"
         );
         assert_eq!(redact_authorization("secret"), "<redacted>");
+    }
+}
+
+/// The requests received: the latest `limit` of them, and how many were received in all (since
+/// the last [`clear`](RequestLog::clear)). Bounded, so that a long-running emulator does not
+/// grow with every request.
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    kept: VecDeque<RecordedRequest>,
+    total: usize,
+    limit: usize,
+}
+
+impl RequestLog {
+    pub(crate) fn new(limit: usize) -> Self {
+        RequestLog {
+            kept: VecDeque::new(),
+            total: 0,
+            limit,
+        }
+    }
+
+    /// Adds a request, forgetting the oldest kept one when `limit` are kept.
+    pub(crate) fn push(&mut self, request: RecordedRequest) {
+        self.total += 1;
+        if self.limit == 0 {
+            return;
+        }
+        if self.kept.len() == self.limit {
+            self.kept.pop_front();
+        }
+        self.kept.push_back(request);
+    }
+
+    /// The requests kept, oldest first.
+    pub(crate) fn kept(&self) -> Vec<RecordedRequest> {
+        self.kept.iter().cloned().collect()
+    }
+
+    /// How many requests were received since the last clear.
+    pub(crate) fn total(&self) -> usize {
+        self.total
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.kept.clear();
+        self.total = 0;
+    }
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::*;
+
+    fn request(path: &str) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path_and_query: path.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            auth: AuthOutcome::NotChecked,
+            status: None,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn the_log_keeps_the_latest_and_counts_all() {
+        let mut log = RequestLog::new(2);
+        for path in ["/a", "/b", "/c"] {
+            log.push(request(path));
+        }
+        let kept: Vec<String> = log.kept().into_iter().map(|r| r.path_and_query).collect();
+        assert_eq!(kept, ["/b", "/c"]);
+        assert_eq!(log.total(), 3);
+        log.clear();
+        assert_eq!((log.kept().len(), log.total()), (0, 0));
+        let mut none = RequestLog::new(0);
+        none.push(request("/a"));
+        assert_eq!((none.kept().len(), none.total()), (0, 1));
     }
 }

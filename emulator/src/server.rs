@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::{Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -34,6 +34,11 @@ const HTML: &str = "text/html; charset=utf-8";
 
 /// How long a client may take to complete the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The read buffer for a request's line and headers: 64 KiB, far above what any SDK sends (a
+/// bearer token and the signature headers are a few KiB). hyper checks it before each read, so
+/// headers that arrive in one read may take up to twice that; beyond, it answers 431.
+pub(crate) const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// Serves connections accepted on `listener` (over TLS when there is an `acceptor`) until the
 /// listener is dropped or the task is aborted; aborting the task also closes every open
@@ -106,6 +111,7 @@ async fn serve_tls(acceptor: TlsAcceptor, stream: TcpStream, shared: Arc<Shared>
 async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
     // Notified by a `Reset` fault: the connection is then closed without an answer.
     let kill = Arc::new(Notify::new());
+    let header_timeout = shared.header_timeout;
     let service = {
         let kill = kill.clone();
         hyper::service::service_fn(move |req| {
@@ -116,6 +122,9 @@ async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
     };
     let mut connection = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
+        .max_buf_size(MAX_HEADER_BYTES)
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
         .serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         _ = &mut connection => {}
@@ -143,10 +152,10 @@ async fn respond(
     req: hyper::Request<Incoming>,
 ) -> Response<ReplyBody> {
     let (parts, body) = req.into_parts();
-    let body = Limited::new(body, MAX_REQUEST_BODY)
-        .collect()
+    let body = Limited::new(body, MAX_REQUEST_BODY).collect();
+    let body = tokio::time::timeout(shared.body_timeout, body)
         .await
-        .map(http_body_util::Collected::to_bytes);
+        .map(|collected| collected.map(http_body_util::Collected::to_bytes));
     let path_and_query = parts
         .uri
         .path_and_query()
@@ -177,9 +186,9 @@ async fn respond(
             .collect(),
         // The token endpoints' forms carry client secrets and passwords.
         body: match &body {
-            Ok(b) if own_endpoint => token_endpoint::redacted_body(b),
-            Ok(b) => b.to_vec(),
-            Err(_) => Vec::new(),
+            Ok(Ok(b)) if own_endpoint => token_endpoint::redacted_body(b),
+            Ok(Ok(b)) => b.to_vec(),
+            _ => Vec::new(),
         },
         auth: AuthOutcome::NotChecked,
         status: None,
@@ -220,7 +229,11 @@ async fn respond(
     }
 
     let (reply, auth) = match body {
-        Ok(bytes) => {
+        Err(_elapsed) => (
+            super::errors::ApiError::request_timeout(shared.body_timeout).into(),
+            AuthOutcome::NotChecked,
+        ),
+        Ok(Ok(bytes)) => {
             let request = Request {
                 method: parts.method.as_str(),
                 path_and_query: &record.path_and_query,
@@ -232,11 +245,11 @@ async fn respond(
                 None => routes::handle(shared, &request),
             }
         }
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => (
             super::errors::ApiError::body_too_large(MAX_REQUEST_BODY).into(),
             AuthOutcome::NotChecked,
         ),
-        Err(_) => (
+        Ok(Err(_)) => (
             super::errors::ApiError::invalid_body("the body could not be read.").into(),
             AuthOutcome::NotChecked,
         ),

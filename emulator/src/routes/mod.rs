@@ -377,6 +377,9 @@ mod tests {
                 https: false,
                 authority: "127.0.0.1:1".to_owned(),
                 any_api_version: false,
+                max_recorded_requests: 10,
+                header_timeout: std::time::Duration::from_secs(1),
+                body_timeout: std::time::Duration::from_secs(1),
             },
         );
         let headers = HeaderMap::new();

@@ -10,7 +10,7 @@ use super::faults::Faults;
 use super::jwt::JwtSigner;
 use super::persist::Resource;
 use super::random::Random;
-use super::record::RecordedRequest;
+use super::record::{RecordedRequest, RequestLog};
 use acs_identity::AccessKey;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -35,6 +35,9 @@ pub(crate) struct Shared {
     /// `127.0.0.1:<port>`: the host of links when a request has no `Host` header.
     pub(crate) authority: String,
     pub(crate) faults: Faults,
+    /// How long a client may take to send a request's headers, then its body.
+    pub(crate) header_timeout: Duration,
+    pub(crate) body_timeout: Duration,
     /// Whether API versions the SDK's table does not know are served (every operation) rather
     /// than refused.
     pub(crate) any_api_version: bool,
@@ -42,7 +45,7 @@ pub(crate) struct Shared {
     pub(crate) entra_app_id: String,
     pub(crate) entra_tenant_id: String,
     store: Mutex<Store>,
-    requests: Mutex<Vec<RecordedRequest>>,
+    requests: Mutex<RequestLog>,
 }
 
 /// The settings of [`Shared`] that come from [`EmulatorOptions`](super::EmulatorOptions).
@@ -54,6 +57,9 @@ pub(crate) struct Settings {
     /// The host and port links name when a request has no `Host` header.
     pub(crate) authority: String,
     pub(crate) any_api_version: bool,
+    pub(crate) max_recorded_requests: usize,
+    pub(crate) header_timeout: Duration,
+    pub(crate) body_timeout: Duration,
 }
 
 impl Shared {
@@ -81,8 +87,10 @@ impl Shared {
             authority: settings.authority,
             faults: Faults::default(),
             any_api_version: settings.any_api_version,
+            header_timeout: settings.header_timeout,
+            body_timeout: settings.body_timeout,
             store: Mutex::new(store),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(RequestLog::new(settings.max_recorded_requests)),
         }
     }
 
@@ -94,7 +102,7 @@ impl Shared {
         self.requests().push(request);
     }
 
-    pub(crate) fn requests(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+    pub(crate) fn requests(&self) -> MutexGuard<'_, RequestLog> {
         self.requests.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -7,6 +7,7 @@ mod binary;
 mod check_order;
 mod emulator;
 mod https;
+mod limits;
 mod persistence;
 mod preview;
 mod sign_in;
