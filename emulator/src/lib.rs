@@ -175,6 +175,8 @@ mod auth;
 mod credential;
 mod errors;
 mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod jwt;
 mod persist;

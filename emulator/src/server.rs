@@ -83,20 +83,26 @@ async fn accept(
 }
 
 /// A connection's byte stream: plain TCP or TLS over TCP.
-trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
-    /// The TCP connection underneath.
-    fn tcp(&self) -> &TcpStream;
+pub(crate) trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// The TCP connection underneath (none for an in-memory stream).
+    fn tcp(&self) -> Option<&TcpStream>;
 }
 
 impl Socket for TcpStream {
-    fn tcp(&self) -> &TcpStream {
-        self
+    fn tcp(&self) -> Option<&TcpStream> {
+        Some(self)
     }
 }
 
 impl Socket for tokio_rustls::server::TlsStream<TcpStream> {
-    fn tcp(&self) -> &TcpStream {
-        self.get_ref().0
+    fn tcp(&self) -> Option<&TcpStream> {
+        Some(self.get_ref().0)
+    }
+}
+
+impl Socket for tokio::io::DuplexStream {
+    fn tcp(&self) -> Option<&TcpStream> {
+        None
     }
 }
 
@@ -108,7 +114,7 @@ async fn serve_tls(acceptor: TlsAcceptor, stream: TcpStream, shared: Arc<Shared>
     }
 }
 
-async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
+pub(crate) async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
     // Notified by a `Reset` fault: the connection is then closed without an answer.
     let kill = Arc::new(Notify::new());
     let header_timeout = shared.header_timeout;
@@ -122,6 +128,9 @@ async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
     };
     let mut connection = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
+        // A client that sends its request and closes its half of the connection (`nc -N`,
+        // `curl --data @- ... < file` on some systems) still gets its answer.
+        .half_close(true)
         .max_buf_size(MAX_HEADER_BYTES)
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
@@ -133,7 +142,9 @@ async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
             // A zero linger makes the close abortive (RST), as when a server process dies,
             // and does not block.
             #[allow(deprecated, reason = "`set_zero_linger` is not in every tokio 1.x")]
-            let _ = parts.io.inner().tcp().set_linger(Some(Duration::ZERO));
+            if let Some(tcp) = parts.io.inner().tcp() {
+                let _ = tcp.set_linger(Some(Duration::ZERO));
+            }
         }
     }
 }

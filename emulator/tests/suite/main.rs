@@ -6,6 +6,7 @@ mod common;
 mod binary;
 mod check_order;
 mod emulator;
+mod hostile;
 mod https;
 mod limits;
 mod persistence;

@@ -1,0 +1,85 @@
+//! An entry point for fuzzing the emulator's request handling: raw bytes, as a client would send
+//! them on a connection, through the same HTTP server, routing, authentication, operations and
+//! token endpoints as the network, over an in-memory stream. Not part of the API: its shape may
+//! change in any release.
+
+use super::persist::Resource;
+use super::random::Random;
+use super::server;
+use super::state::{Settings, Shared, Store};
+use acs_identity::AccessKey;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The answer of an emulator (one for the whole process, its state carried from one input to
+/// the next) to `input` sent on one connection that the client then closes for writing: every
+/// byte the server wrote before closing. Panics only if the emulator does.
+pub fn serve_bytes(input: &[u8]) -> Vec<u8> {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    });
+    runtime.block_on(async {
+        let (client, server_side) = tokio::io::duplex(64 * 1024);
+        let serving = tokio::spawn(server::serve_connection(server_side, shared()));
+        let (mut reader, mut writer) = tokio::io::split(client);
+        let mut answer = Vec::new();
+        // Written and read at once: a server that answers before reading everything never
+        // waits on a client that is still writing.
+        let exchange = async {
+            let write = async {
+                let _ = writer.write_all(input).await;
+                let _ = writer.shutdown().await;
+            };
+            let read = reader.read_to_end(&mut answer);
+            let ((), _) = tokio::join!(write, read);
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), exchange).await;
+        drop((reader, writer));
+        if let Err(e) = serving.await
+            && e.is_panic()
+        {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        answer
+    })
+}
+
+/// The access key of [`serve_bytes`]'s emulator (base64), to sign inputs that pass
+/// authentication.
+pub fn access_key() -> String {
+    shared().access_key_base64.to_string()
+}
+
+fn shared() -> Arc<Shared> {
+    static SHARED: OnceLock<Arc<Shared>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let random = Random::new();
+            let resource = Resource::new(Some("fuzz"), None, &random);
+            let key = AccessKey::from_base64(&resource.access_key_base64)
+                .expect("a key the emulator made");
+            Arc::new(Shared::new(
+                resource,
+                key,
+                Store::default(),
+                random,
+                Settings {
+                    max_clock_skew: Duration::from_secs(300),
+                    bearer_token_lifetime: Duration::from_secs(3600),
+                    page_size: 3,
+                    https: false,
+                    authority: "127.0.0.1:1".to_owned(),
+                    any_api_version: false,
+                    max_recorded_requests: 16,
+                    header_timeout: Duration::from_secs(1),
+                    body_timeout: Duration::from_secs(1),
+                },
+            ))
+        })
+        .clone()
+}
