@@ -1,8 +1,10 @@
 //! Quickstart: every snippet of the Python SDK's README, in Rust.
 //!
 //! With `COMMUNICATION_SERVICES_CONNECTION_STRING` set, it runs against that resource; without,
-//! it starts the embedded emulator (feature `emulator`) and says so. The Teams user exchange
-//! against a real resource needs `TEAMS_AAD_TOKEN`, `TEAMS_CLIENT_ID` and `TEAMS_USER_OBJECT_ID`.
+//! it starts the emulator in this process (the workspace's `acs-identity-emulator` crate, a
+//! dev-dependency of the SDK: there is no feature to enable) and says so. The Teams user
+//! exchange against a real resource needs `TEAMS_AAD_TOKEN`, `TEAMS_CLIENT_ID` and
+//! `TEAMS_USER_OBJECT_ID`.
 //!
 //! ```sh
 //! cargo run --example quickstart

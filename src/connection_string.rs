@@ -58,6 +58,10 @@ impl ConnectionString {
         if is_quoted(s.trim()) {
             return Err(ConnectionStringError::Quoted);
         }
+        if let Some(name) = unexpanded_variable(s.trim()) {
+            return Err(ConnectionStringError::UnexpandedVariable(name.to_owned()));
+        }
+        let parts = s.split(';').filter(|p| !p.trim().is_empty()).count();
 
         for (index, segment) in s.split(';').enumerate() {
             let segment = segment.trim();
@@ -66,6 +70,13 @@ impl ConnectionString {
             }
             seen_segment = true;
             let number = index + 1;
+            if is_url(segment) {
+                return Err(if parts == 1 {
+                    ConnectionStringError::Url
+                } else {
+                    ConnectionStringError::UrlWithoutKey { segment: number }
+                });
+            }
             let Some((name, value)) = segment.split_once('=') else {
                 return Err(ConnectionStringError::SegmentWithoutEquals { segment: number });
             };
@@ -153,6 +164,37 @@ fn is_quoted(s: &str) -> bool {
     b.len() >= 2 && matches!(b[0], b'"' | b'\'') && b[b.len() - 1] == b[0]
 }
 
+/// Whether `segment` starts like an http(s) URL (a pasted endpoint without its `endpoint=`).
+fn is_url(segment: &str) -> bool {
+    ["https://", "http://"].iter().any(|scheme| {
+        segment
+            .get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    })
+}
+
+/// The whole of `s` when it is a reference to an environment variable that was not expanded:
+/// `$NAME`, `${NAME}`, `$(NAME)` (Azure Pipelines) or `%NAME%` (Windows), `NAME` being a
+/// variable name (ASCII letters, digits and `_`, not starting with a digit, at most 64
+/// characters). Such text holds no key, so it may be shown.
+fn unexpanded_variable(s: &str) -> Option<&str> {
+    let name = if let Some(rest) = s.strip_prefix('$') {
+        rest.strip_prefix('{')
+            .and_then(|r| r.strip_suffix('}'))
+            .or_else(|| rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')))
+            .unwrap_or(rest)
+    } else {
+        s.strip_prefix('%').and_then(|r| r.strip_suffix('%'))?
+    };
+    let mut bytes = name.bytes();
+    let valid = name.len() <= 64
+        && bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid.then_some(s)
+}
+
 /// Returns the key name of an unknown segment only when the segment is clearly a
 /// `name=value` pair. A bare base64 key (a forgotten `accesskey=`) splits at its padding
 /// into a "name" that is the key itself with an empty or all-`=` "value": never show it.
@@ -201,6 +243,16 @@ pub enum ConnectionStringError {
     Quoted,
     /// A value is enclosed in quotes (the canonical lower-case key name).
     QuotedValue(&'static str),
+    /// The connection string is a URL (e.g. the endpoint alone), not `endpoint=…;accesskey=…`.
+    Url,
+    /// A segment is a URL without its `endpoint=` key.
+    UrlWithoutKey {
+        /// 1-based position of the segment among the `;`-separated segments.
+        segment: usize,
+    },
+    /// The connection string is a reference to an environment variable that was not expanded
+    /// (`$NAME`, `${NAME}`, `$(NAME)` or `%NAME%`), as written.
+    UnexpandedVariable(String),
 }
 
 impl fmt::Display for ConnectionStringError {
@@ -259,6 +311,23 @@ impl ConnectionStringError {
                  {EXPECTED_FORM}"
             ),
             Self::InvalidAccessKey(e) => write!(f, "{e}"),
+            Self::Url => write!(
+                f,
+                "it is a URL, not a connection string; {EXPECTED_FORM} (the Azure portal shows \
+                 it under Keys; to use Microsoft Entra ID instead, pass the endpoint and a token \
+                 credential)"
+            ),
+            Self::UrlWithoutKey { segment } => write!(
+                f,
+                "part {segment} (counting `;`-separated parts from 1) is a URL without its key; \
+                 write it as `endpoint=<URL>`, {EXPECTED_FORM}"
+            ),
+            Self::UnexpandedVariable(name) => write!(
+                f,
+                "it looks like an unexpanded environment variable (`{name}`): its name was \
+                 passed instead of its value; check that the variable is set and that the shell \
+                 or the program expands it, {EXPECTED_FORM}"
+            ),
         }
     }
 }
@@ -695,6 +764,112 @@ mod tests {
     }
 
     #[test]
+    fn a_url_is_named() {
+        for s in [
+            "https://contoso.communication.azure.com",
+            " https://contoso.communication.azure.com/;",
+            "HTTPS://contoso.communication.azure.com/?api-version=1",
+            "http://127.0.0.1:8080/",
+        ] {
+            let e = err(s);
+            assert_eq!(e, ConnectionStringError::Url, "{s}");
+            assert_eq!(
+                e.to_string(),
+                "invalid connection string: it is a URL, not a connection string; expected \
+                 `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>` \
+                 (the Azure portal shows it under Keys; to use Microsoft Entra ID instead, pass \
+                 the endpoint and a token credential)"
+            );
+        }
+        // The endpoint without its `endpoint=`, before the key.
+        let e = err(&format!(
+            "https://contoso.communication.azure.com/;accesskey={KEY}"
+        ));
+        assert_eq!(e, ConnectionStringError::UrlWithoutKey { segment: 1 });
+        assert_eq!(
+            e.to_string(),
+            "invalid connection string: part 1 (counting `;`-separated parts from 1) is a URL \
+             without its key; write it as `endpoint=<URL>`, expected \
+             `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>`"
+        );
+        assert_eq!(
+            err(&format!(
+                "accesskey={KEY};;https://x.communication.azure.com"
+            )),
+            ConnectionStringError::UrlWithoutKey { segment: 3 }
+        );
+    }
+
+    #[test]
+    fn an_unexpanded_variable_is_named() {
+        for s in [
+            "$COMMUNICATION_SERVICES_CONNECTION_STRING",
+            "${COMMUNICATION_SERVICES_CONNECTION_STRING}",
+            "$(COMMUNICATION_SERVICES_CONNECTION_STRING)",
+            "%COMMUNICATION_SERVICES_CONNECTION_STRING%",
+            " $_acs1\n",
+        ] {
+            let e = err(s);
+            assert_eq!(
+                e,
+                ConnectionStringError::UnexpandedVariable(s.trim().into()),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            err("${ACS}").to_string(),
+            "invalid connection string: it looks like an unexpanded environment variable \
+             (`${ACS}`): its name was passed instead of its value; check that the variable is \
+             set and that the shell or the program expands it, expected \
+             `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>`"
+        );
+        // Not a variable name: the usual errors.
+        for s in ["$", "${}", "$1ACS", "%%", "${ACS", "$ACS-X", "%A B%"] {
+            let e = err(s);
+            assert!(
+                !matches!(e, ConnectionStringError::UnexpandedVariable(_)),
+                "{s}: {e}"
+            );
+        }
+        let long = format!("${}", "A".repeat(65));
+        assert!(!matches!(
+            err(&long),
+            ConnectionStringError::UnexpandedVariable(_)
+        ));
+    }
+
+    #[test]
+    fn parts_and_characters_are_counted_from_1() {
+        let e = err("endpoint=https://contoso.communication.azure.com/;pwpw");
+        assert_eq!(
+            e.to_string(),
+            "invalid connection string: part 2 (counting `;`-separated parts from 1) is not of \
+             the form `key=value`; expected \
+             `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>`"
+        );
+        // `=` is the third character of the key.
+        let e = err(&format!("{CS}pw=a"));
+        assert_eq!(
+            e.to_string(),
+            "invalid connection string: invalid access key: unexpected '=' at character 3 of the \
+             key (counting from 1); '=' padding may only end the key; expected the base64 text \
+             of a Communication Services access key, as shown under Keys for the resource in \
+             the Azure portal"
+        );
+        for (key, text) in [
+            (
+                "pwpw pwpw",
+                "whitespace or a line break at character 5 of the key",
+            ),
+            ("pw-_", "character 3 of the key (counting from 1) is not in"),
+            ("px==", "(character 2 of the key, counting from 1)"),
+        ] {
+            let e = err(&format!("{CS}{key}"));
+            assert!(e.to_string().contains(text), "{e}");
+        }
+    }
+
+    #[test]
     fn no_error_contains_the_key() {
         let errors = [
             err(""),
@@ -719,6 +894,11 @@ mod tests {
             err(&format!("{CS}{}", &KEY[..85])),
             err(&format!("\"{CS}{KEY}\"")),
             err(&format!("{CS}\"{KEY}\"")),
+            err("https://contoso.communication.azure.com/"),
+            err(&format!(
+                "https://contoso.communication.azure.com/;accesskey={KEY}"
+            )),
+            err("$ACS_CONNECTION_STRING"),
         ];
         for e in &errors {
             assert_no_key_text(e);
@@ -727,7 +907,7 @@ mod tests {
         // Every variant is represented.
         let mut kinds: Vec<_> = errors.iter().map(std::mem::discriminant).collect();
         kinds.dedup();
-        assert_eq!(kinds.len(), 11);
+        assert_eq!(kinds.len(), 14);
     }
 
     #[test]

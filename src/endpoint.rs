@@ -39,33 +39,41 @@ pub enum EndpointError {
     Fragment,
 }
 
+/// The endpoint every message asks for.
+const EXPECTED: &str =
+    "expected the resource URL, such as `https://<resource>.communication.azure.com/`";
+
 impl fmt::Display for EndpointError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("the endpoint ")?;
         match self {
-            Self::NotAbsoluteUrl(reason) => write!(f, "is not an absolute URL ({reason})")?,
+            Self::NotAbsoluteUrl(reason) => {
+                write!(f, "is not an absolute URL ({reason}); {EXPECTED}")
+            }
+            // One sentence, one "expected": what is accepted, then the exception.
             Self::UnsupportedScheme(scheme) => write!(
                 f,
-                "scheme `{scheme}` is not supported; expected `https` (or `http` for a loopback \
-                 host)"
-            )?,
-            Self::PlainHttpToRemoteHost => f.write_str(
-                "uses plain `http` to a host that is not a loopback host; expected `https` \
-                 (`http` is only accepted for `localhost`, 127.0.0.0/8 and [::1], e.g. a local \
-                 emulator)",
-            )?,
-            Self::NoHost => f.write_str("has no host")?,
-            Self::UserInfo => f.write_str("contains user information (`user:password@`)")?,
-            Self::Path => f.write_str(
-                "has a path; the endpoint is the resource origin, without the path of an \
-                 operation (the service checks the signature against the path it receives)",
-            )?,
-            Self::Query => f.write_str("has a query (`?…`)")?,
-            Self::Fragment => f.write_str("has a fragment (`#…`)")?,
+                "has the scheme `{scheme}`; {EXPECTED} (`http` is accepted only for a loopback \
+                 host, e.g. a local emulator)"
+            ),
+            Self::PlainHttpToRemoteHost => write!(
+                f,
+                "uses plain `http` to a host that is not a loopback host; {EXPECTED} (`http` is \
+                 accepted only for `localhost`, 127.0.0.0/8 and `[::1]`, e.g. a local emulator)"
+            ),
+            Self::NoHost => write!(f, "has no host; {EXPECTED}"),
+            Self::UserInfo => write!(
+                f,
+                "contains user information (`user:password@`); {EXPECTED}"
+            ),
+            Self::Path => write!(
+                f,
+                "has a path; {EXPECTED}, without the path of an operation (the service checks \
+                 the signature against the path it receives)"
+            ),
+            Self::Query => write!(f, "has a query (`?…`); {EXPECTED}"),
+            Self::Fragment => write!(f, "has a fragment (`#…`); {EXPECTED}"),
         }
-        f.write_str(
-            "; expected the resource URL such as `https://<resource>.communication.azure.com/`",
-        )
     }
 }
 
@@ -174,6 +182,43 @@ pub(crate) mod tests {
             assert!(e.to_string().contains("loopback"), "{e}");
             let url = reqwest::Url::parse(endpoint).unwrap();
             assert!(!credentials_allowed(&url), "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn each_message_is_one_sentence_with_one_expected() {
+        use EndpointError::*;
+        assert_eq!(
+            PlainHttpToRemoteHost.to_string(),
+            "the endpoint uses plain `http` to a host that is not a loopback host; expected the \
+             resource URL, such as `https://<resource>.communication.azure.com/` (`http` is \
+             accepted only for `localhost`, 127.0.0.0/8 and `[::1]`, e.g. a local emulator)"
+        );
+        assert_eq!(
+            UnsupportedScheme("ftp".into()).to_string(),
+            "the endpoint has the scheme `ftp`; expected the resource URL, such as \
+             `https://<resource>.communication.azure.com/` (`http` is accepted only for a \
+             loopback host, e.g. a local emulator)"
+        );
+        assert_eq!(
+            Path.to_string(),
+            "the endpoint has a path; expected the resource URL, such as \
+             `https://<resource>.communication.azure.com/`, without the path of an operation \
+             (the service checks the signature against the path it receives)"
+        );
+        for e in [
+            NotAbsoluteUrl("relative URL without a base".into()),
+            UnsupportedScheme("ftp".into()),
+            PlainHttpToRemoteHost,
+            NoHost,
+            UserInfo,
+            Path,
+            Query,
+            Fragment,
+        ] {
+            let text = e.to_string();
+            assert_eq!(text.matches("expected").count(), 1, "{text}");
+            assert!(text.starts_with("the endpoint "), "{text}");
         }
     }
 

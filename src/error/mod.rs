@@ -40,12 +40,14 @@ const TRANSIENT_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504];
 /// `Display` reads like the service's answer, e.g.
 /// `401 IdentityNotOwned: Provided identity doesn't belong to the resource.`, and for a failure
 /// on the client's side names its cause, e.g.
-/// `transport error: the request failed: connection closed before message completed`. The
-/// chain of causes stays available through [`source`](std::error::Error::source).
+/// `transport error: the request to contoso.communication.azure.com failed: connection closed
+/// before message completed [after 4 attempts]`. The chain of causes stays available through
+/// [`source`](std::error::Error::source).
 ///
 /// What `Display` (and `Debug`) never show: an access key, a bearer token or an access token.
 /// The causes come from the HTTP stack (their messages hold no secret: no header value and no
-/// body; the request URL, which holds ids and no secret, is left out) and from the token
+/// body; of the request URL, which holds ids and no secret, only the host and port are shown,
+/// never the path or query) and from the token
 /// credential (see [`TokenCredential`](crate::TokenCredential) for what is shown of its errors).
 ///
 /// To act on an error, use its checks ([`is_not_found`](Self::is_not_found),
@@ -73,6 +75,8 @@ pub struct Error {
     request_id: Option<String>,
     retry_after: Option<Duration>,
     connect: bool,
+    attempts: Option<u32>,
+    hint: Option<Box<str>>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -86,6 +90,8 @@ impl Error {
             request_id: None,
             retry_after: None,
             connect: false,
+            attempts: None,
+            hint: None,
             source: None,
         }
     }
@@ -121,6 +127,18 @@ impl Error {
 
     pub(crate) fn connect_failure(mut self) -> Self {
         self.connect = true;
+        self
+    }
+
+    /// The same error, made by an operation that sent `attempts` requests (or tried to).
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = Some(attempts);
+        self
+    }
+
+    /// The same error, with a likely cause and what to check (no secret).
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 
@@ -207,7 +225,8 @@ impl Error {
     }
 
     /// The service's error message, or the client's description of the failure with its
-    /// cause (e.g. `could not connect to the service: tcp connect error: Connection refused`).
+    /// cause (e.g. `could not connect to 127.0.0.1:8080: tcp connect error: Connection
+    /// refused`).
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -237,6 +256,23 @@ impl Error {
     /// established).
     pub fn is_connect(&self) -> bool {
         self.connect
+    }
+
+    /// How many attempts the operation made before it failed with this error: the first
+    /// request and its retries (1 when it was not retried, also for a request refused before it
+    /// was sent); `None` for an error no operation made (e.g. an invalid configuration).
+    /// `Display` shows it for a [transient](Self::is_transient) failure, e.g.
+    /// `... Connection refused (os error 111) [after 4 attempts]`.
+    pub fn attempts(&self) -> Option<u32> {
+        self.attempts
+    }
+
+    /// A likely cause of the error and what to check, when the client knows one: for a 401
+    /// [`Denied`](ErrorCode::Denied), what to check of the access key and the clock (access
+    /// key authentication) or of the token's scope and the role assignment (token credential).
+    /// `Display` shows it after the message, as `(hint: ...)`. It holds no secret.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
     }
 }
 
@@ -278,6 +314,13 @@ impl fmt::Display for Error {
                 write!(f, ": {}", self.message)?;
             }
         }
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        if let Some(n) = self.attempts.filter(|_| self.is_transient()) {
+            let plural = if n == 1 { "" } else { "s" };
+            write!(f, " [after {n} attempt{plural}]")?;
+        }
         if let Some(id) = &self.request_id {
             write!(f, " [request id: {id}]")?;
         }
@@ -301,8 +344,19 @@ impl fmt::Debug for Error {
         if let Some(id) = &self.request_id {
             d.field("request_id", id);
         }
+        if let Some(n) = self.attempts {
+            d.field("attempts", &n);
+        }
+        if let Some(hint) = &self.hint {
+            d.field("hint", hint);
+        }
         if let Some(s) = &self.source {
-            d.field("source", &shown(&s.to_string()));
+            // A cause whose text the message already holds (a configuration error's typed
+            // cause, whose message is the cause's text) is not repeated.
+            let source = s.to_string();
+            if !self.message.contains(source.trim()) {
+                d.field("source", &shown(&source));
+            }
         }
         d.finish()
     }

@@ -165,3 +165,72 @@ fn debug_shows_fields_and_a_clean_source() {
         "401 ValidationError: bad (target: scopes) [request id: r]"
     );
 }
+
+#[test]
+fn debug_of_a_configuration_error_does_not_repeat_its_message() {
+    let e = Error::from(crate::ConnectionStringError::MissingEndpoint);
+    assert_eq!(
+        format!("{e:?}"),
+        "Error { kind: Configuration, message: \"invalid connection string: it has no \
+         `endpoint=` part; expected \
+         `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>`\" }"
+    );
+    // The typed cause is still the source.
+    assert!(std::error::Error::source(&e).is_some());
+    let e = Error::from(crate::EndpointError::Query);
+    assert_eq!(format!("{e:?}").matches("has a query").count(), 1, "{e:?}");
+    // A cause that adds to the message is shown.
+    let e =
+        Error::new(ErrorKind::Transport, "could not connect").with_source(Layer("refused", None));
+    assert_eq!(
+        format!("{e:?}"),
+        "Error { kind: Transport, message: \"could not connect\", source: \"refused\" }"
+    );
+}
+
+#[test]
+fn attempts_are_shown_for_transient_failures() {
+    let e = Error::new(
+        ErrorKind::Transport,
+        "could not connect to 127.0.0.1:9: tcp connect error: Connection refused",
+    )
+    .with_attempts(4);
+    assert_eq!(e.attempts(), Some(4));
+    assert_eq!(
+        e.to_string(),
+        "transport error: could not connect to 127.0.0.1:9: tcp connect error: Connection \
+         refused [after 4 attempts]"
+    );
+    assert!(format!("{e:?}").contains("attempts: 4"), "{e:?}");
+    assert_eq!(
+        Error::new(ErrorKind::Timeout, "t")
+            .with_attempts(1)
+            .to_string(),
+        "timed out: t [after 1 attempt]"
+    );
+    assert_eq!(
+        service(503, None).with_attempts(2).to_string(),
+        "503 Service Unavailable: no details [after 2 attempts] [request id: req-1]"
+    );
+    // Not for a failure that no retry could mend.
+    let e = service(404, Some("IdentityNotFound")).with_attempts(1);
+    assert_eq!(e.attempts(), Some(1));
+    assert!(!e.to_string().contains("attempt"), "{e}");
+    assert_eq!(Error::configuration("c").attempts(), None);
+}
+
+#[test]
+fn a_hint_follows_the_message() {
+    let e = service(401, Some("Denied")).with_hint("check the key");
+    assert_eq!(e.hint(), Some("check the key"));
+    assert_eq!(
+        e.to_string(),
+        "401 Denied: Provided identity doesn't belong to the resource. (hint: check the key) \
+         [request id: req-1]"
+    );
+    assert!(
+        format!("{e:?}").contains("hint: \"check the key\""),
+        "{e:?}"
+    );
+    assert_eq!(service(401, Some("Denied")).hint(), None);
+}

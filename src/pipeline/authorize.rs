@@ -1,7 +1,7 @@
 //! Step 3 of each try: sign the request with the access key, or authorize it with a bearer
 //! token (the call's own, or the client's credential's).
 
-use super::context::call_bearer;
+use super::context::{AuthorizedBy, call_bearer, record_authorized_by};
 use super::{Auth, PolicyShared};
 use crate::AccessKey;
 use crate::error::Error;
@@ -18,9 +18,18 @@ pub(super) async fn apply(
     policy: &PolicyShared,
 ) -> Result<(), Error> {
     let bearer = match (call_bearer(), &policy.auth) {
-        (Some(b), _) => b,
-        (None, Auth::Token(cache)) => Zeroizing::new(cache.token().await?.secret().to_owned()),
-        (None, Auth::Key(key)) => return sign(request, key, &policy.host),
+        (Some(b), _) => {
+            record_authorized_by(AuthorizedBy::CallToken);
+            b
+        }
+        (None, Auth::Token(cache)) => {
+            record_authorized_by(AuthorizedBy::Credential);
+            Zeroizing::new(cache.token().await?.secret().to_owned())
+        }
+        (None, Auth::Key(key)) => {
+            record_authorized_by(AuthorizedBy::AccessKey);
+            return sign(request, key, &policy.host);
+        }
     };
     if !policy.credentials_allowed || !crate::endpoint::credentials_allowed(request.url()) {
         return Err(Error::configuration(

@@ -22,6 +22,19 @@ pub(crate) struct TryContext {
     pub(crate) response: Mutex<Option<ResponseMeta>>,
     /// A typed error raised by a hook.
     pub(crate) failure: Mutex<Option<Error>>,
+    /// How the request was authorized, recorded by the request hook (for the hint of a 401).
+    pub(crate) authorized_by: Mutex<Option<AuthorizedBy>>,
+}
+
+/// How a try's request was authorized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthorizedBy {
+    /// Signed with the client's access key (HMAC-SHA256).
+    AccessKey,
+    /// A bearer token of the client's token credential.
+    Credential,
+    /// The call's own bearer token (e.g. a Teams user's Entra ID token).
+    CallToken,
 }
 
 tokio::task_local! {
@@ -60,6 +73,11 @@ impl TryContext {
             .take()
     }
 
+    /// How the request hook authorized the request, when it got that far.
+    pub(crate) fn authorized_by(&self) -> Option<AuthorizedBy> {
+        *self.authorized_by.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// What `exec` recorded of the response (default when nothing was received).
     pub(crate) fn response(&self) -> ResponseMeta {
         self.response
@@ -84,6 +102,13 @@ pub(crate) fn current_call() -> Option<(&'static str, OperationId)> {
 pub(crate) fn record_response(meta: ResponseMeta) {
     let _ =
         TRY.try_with(|ctx| *ctx.response.lock().unwrap_or_else(|p| p.into_inner()) = Some(meta));
+}
+
+/// Records how the request was authorized, when it runs inside a try.
+pub(crate) fn record_authorized_by(how: AuthorizedBy) {
+    let _ = TRY.try_with(|ctx| {
+        *ctx.authorized_by.lock().unwrap_or_else(|p| p.into_inner()) = Some(how);
+    });
 }
 
 /// Records `error` for the facade and returns progenitor's form of it.

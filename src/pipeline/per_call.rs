@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::options::{ClientOptions, RetryOptions};
 use progenitor_client::ResponseValue;
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -88,14 +89,19 @@ impl CallPolicy {
             duration_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let all = self.attempts(call, attempt).instrument(span.clone());
+        // Attempts started: the overall timeout's error says how many it cut short.
+        let tries = AtomicU32::new(0);
+        let all = self
+            .attempts(call, attempt, &tries)
+            .instrument(span.clone());
         let result = match self.timeout {
             None => all.await,
             Some(limit) => tokio::time::timeout(limit, all).await.unwrap_or_else(|_| {
                 Err(Error::new(
                     ErrorKind::Timeout,
                     format!("the operation did not complete within {limit:?}"),
-                ))
+                )
+                .with_attempts(tries.load(Ordering::Relaxed)))
             }),
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -105,7 +111,12 @@ impl CallPolicy {
         result
     }
 
-    async fn attempts<T, B, F, Fut>(&self, call: Call<'_>, attempt: F) -> Result<T, Error>
+    async fn attempts<T, B, F, Fut>(
+        &self,
+        call: Call<'_>,
+        attempt: F,
+        tries: &AtomicU32,
+    ) -> Result<T, Error>
     where
         B: ServiceErrorBody,
         F: Fn() -> Fut,
@@ -115,6 +126,7 @@ impl CallPolicy {
         loop {
             let ctx = TryContext::new(call.bearer, Some((call.method, call.operation)));
             tracing::Span::current().record("attempts", retry + 1);
+            tries.store(retry + 1, Ordering::Relaxed);
             let fut = ctx.clone().scope(attempt());
             let result = match self.attempt_timeout {
                 None => Ok(fut.await),
@@ -137,7 +149,7 @@ impl CallPolicy {
                 tracing::Span::current().record("status", status);
             }
             if retry >= self.retry.max_retries || !is_retryable(&error, call.idempotency) {
-                return Err(error);
+                return Err(error.with_attempts(retry + 1));
             }
             let wait = delay(&self.retry, retry, error.retry_after());
             tracing::info!(

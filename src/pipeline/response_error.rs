@@ -1,9 +1,9 @@
 //! Turns what went wrong in a try into the crate's [`Error`].
 
-use super::context::TryContext;
+use super::context::{AuthorizedBy, TryContext};
 use super::response_meta::ResponseMeta;
 use super::service_error_body::ServiceErrorBody;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorCode, ErrorKind};
 
 /// Turns an error of the generated client into the crate's, with the status and headers the
 /// `exec` hook recorded (progenitor drops them for undecodable bodies).
@@ -20,9 +20,13 @@ pub(super) async fn map_error<B: ServiceErrorBody>(
         E::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
             let meta = ResponseMeta::from_headers(status, rv.headers());
-            Error::new(ErrorKind::Service, "")
+            let error = Error::new(ErrorKind::Service, "")
                 .with_response(status, &meta)
-                .with_service_error(rv.into_inner().into_service_error())
+                .with_service_error(rv.into_inner().into_service_error());
+            match denied_hint(&error, ctx.authorized_by()) {
+                Some(hint) => error.with_hint(hint),
+                None => error,
+            }
         }
         E::InvalidResponsePayload(body, source) if meta.status >= 400 => {
             let what = if body.is_empty() {
@@ -65,26 +69,68 @@ pub(super) async fn map_error<B: ServiceErrorBody>(
     }
 }
 
+/// What to check after a 401 [`Denied`](ErrorCode::Denied), by how the request was
+/// authorized: nothing the hint says comes from the request (no key, no token).
+fn denied_hint(error: &Error, authorized_by: Option<AuthorizedBy>) -> Option<String> {
+    if error.error_code() != Some(&ErrorCode::Denied) {
+        return None;
+    }
+    match authorized_by? {
+        AuthorizedBy::AccessKey => Some(
+            "the request was signed with the access key: check that it is a current key of this \
+             resource, from the same connection string as the endpoint, and that this machine's \
+             clock is right: the signature covers the request's time, `x-ms-date`, and the \
+             service allows only a few minutes of difference"
+                .to_owned(),
+        ),
+        AuthorizedBy::Credential => Some(format!(
+            "the request was authorized by a token of the client's credential: check that the \
+             token is for Communication Services, scope `{}`, and that its identity has a role \
+             on this resource, e.g. Contributor; a new role assignment can take a few minutes \
+             to apply",
+            crate::credential::COMMUNICATION_SCOPE
+        )),
+        AuthorizedBy::CallToken => None,
+    }
+}
+
+/// Where a request went, as errors show it: the host, and the port when it is not the scheme's
+/// default. Never the path or query (they hold ids) nor user information.
+fn destination(url: Option<&reqwest::Url>) -> String {
+    match url.and_then(|u| u.host_str().map(|h| (h, u.port()))) {
+        Some((host, Some(port))) => format!("{host}:{port}"),
+        Some((host, None)) => host.to_owned(),
+        None => "the service".to_owned(),
+    }
+}
+
 /// A failure of reqwest (or below) as the crate's error. Its `Display` holds the request's URL,
-/// so the message names what is below it instead: the HTTP stack's own words for the cause
-/// ("connection closed before message completed", "Connection refused", "invalid peer
-/// certificate: UnknownIssuer"), which hold no secret.
+/// so the message names the host it went to ([`destination`]) and what is below it: the HTTP
+/// stack's own words for the cause ("connection closed before message completed",
+/// "Connection refused", "invalid peer certificate: UnknownIssuer"), which hold no secret.
 pub(crate) fn transport_error(source: reqwest::Error, meta: &ResponseMeta) -> Error {
+    let to = destination(source.url());
     let (kind, what) = if source.is_builder() {
         // Nothing was sent, and nothing sent the same way would go.
-        (ErrorKind::InvalidArgument, "the request could not be built")
+        (
+            ErrorKind::InvalidArgument,
+            "the request could not be built".to_owned(),
+        )
     } else if source.is_timeout() {
-        (ErrorKind::Timeout, "the request timed out")
+        (ErrorKind::Timeout, format!("the request to {to} timed out"))
     } else if source.is_connect() {
-        (ErrorKind::Transport, "could not connect to the service")
+        (ErrorKind::Transport, format!("could not connect to {to}"))
     } else if source.is_decode() || source.is_body() {
-        (ErrorKind::Transport, "the response body could not be read")
+        (
+            ErrorKind::Transport,
+            format!("the response body from {to} could not be read"),
+        )
     } else {
-        (ErrorKind::Transport, "the request failed")
+        (ErrorKind::Transport, format!("the request to {to} failed"))
     };
     let message = match std::error::Error::source(&source) {
         Some(cause) => format!("{what}: {}", crate::error::redact::causes(cause)),
-        None => what.to_owned(),
+        None => what,
     };
     let mut error = Error::new(kind, message);
     if source.is_connect() {
@@ -130,6 +176,32 @@ mod tests {
     }
 
     #[test]
+    fn the_destination_is_the_host_and_a_port_that_is_not_the_default() {
+        for (url, shown) in [
+            (
+                "https://contoso.communication.azure.com/identities/8:acs:x?api-version=1",
+                "contoso.communication.azure.com",
+            ),
+            (
+                "https://contoso.communication.azure.com:443/identities",
+                "contoso.communication.azure.com",
+            ),
+            (
+                "https://contoso.communication.azure.com:8443/identities",
+                "contoso.communication.azure.com:8443",
+            ),
+            ("http://127.0.0.1:8080/identities?a=b", "127.0.0.1:8080"),
+            ("http://[::1]:8080/", "[::1]:8080"),
+            ("http://localhost/", "localhost"),
+            ("http://user:secret@example.com:80/p", "example.com"),
+        ] {
+            let url = reqwest::Url::parse(url).unwrap();
+            assert_eq!(destination(Some(&url)), shown);
+        }
+        assert_eq!(destination(None), "the service");
+    }
+
+    #[test]
     fn a_request_that_cannot_be_built_is_an_invalid_argument() {
         let source = reqwest::Client::new()
             .get("http://exa mple/")
@@ -165,7 +237,7 @@ mod tests {
         assert_eq!(e.status(), None);
         assert!(
             e.message()
-                .starts_with("could not connect to the service: "),
+                .starts_with(&format!("could not connect to 127.0.0.1:{port}: ")),
             "{e}"
         );
         assert!(e.message().to_lowercase().contains("refused"), "{e}");
@@ -174,6 +246,8 @@ mod tests {
     #[tokio::test]
     async fn a_timeout() {
         let url = server(None).await;
+        let host = reqwest::Url::parse(&url).unwrap();
+        let host = format!("127.0.0.1:{}", host.port().unwrap());
         let source = reqwest::Client::new()
             .get(url)
             .timeout(Duration::from_millis(50))
@@ -183,7 +257,11 @@ mod tests {
         let e = transport_error(source, &meta(0));
         assert_eq!(e.kind(), ErrorKind::Timeout);
         assert!(!e.is_connect() && e.is_transient());
-        assert!(e.message().starts_with("the request timed out"), "{e}");
+        assert!(
+            e.message()
+                .starts_with(&format!("the request to {host} timed out")),
+            "{e}"
+        );
     }
 
     #[tokio::test]
@@ -196,8 +274,8 @@ mod tests {
         assert!(!e.is_connect());
         assert_eq!(e.status(), Some(200));
         assert!(
-            e.message()
-                .starts_with("the response body could not be read: "),
+            e.message().starts_with("the response body from ")
+                && e.message().contains(" could not be read: "),
             "{e}"
         );
     }
@@ -209,8 +287,10 @@ mod tests {
         let e = transport_error(source, &meta(0));
         assert_eq!(e.kind(), ErrorKind::Transport);
         assert!(!e.is_connect());
-        assert!(e.message().starts_with("the request failed: "), "{e}");
+        assert!(e.message().starts_with("the request to 127.0.0.1:"), "{e}");
+        assert!(e.message().contains(" failed: "), "{e}");
         assert!(!e.message().contains("http://"), "{e}");
+        assert!(!e.message().contains("/x"), "the path is left out: {e}");
         assert_eq!(e.status(), None);
     }
 }

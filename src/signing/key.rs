@@ -271,19 +271,25 @@ impl fmt::Display for InvalidAccessKey {
         f.write_str("invalid access key: ")?;
         match self.0 {
             KeyProblem::Empty => f.write_str("it is empty")?,
+            // Characters are counted from 1, as a connection string's parts are.
             KeyProblem::MisplacedPadding { offset } => write!(
                 f,
-                "unexpected '=' at character {offset}; '=' padding may only end the key"
+                "unexpected '=' at character {} of the key (counting from 1); '=' padding may \
+                 only end the key",
+                offset + 1
             )?,
             KeyProblem::Whitespace { offset } => write!(
                 f,
-                "whitespace or a line break at character {offset}; the key is one unbroken line"
+                "whitespace or a line break at character {} of the key (counting from 1); the \
+                 key is one unbroken line",
+                offset + 1
             )?,
             KeyProblem::InvalidCharacter { offset } => write!(
                 f,
-                "the character at position {offset} is not in the standard base64 alphabet \
+                "character {} of the key (counting from 1) is not in the standard base64 alphabet \
                  (A-Z, a-z, 0-9, '+', '/', with optional '=' padding; the URL-safe '-' and '_' \
-                 are not accepted)"
+                 are not accepted)",
+                offset + 1
             )?,
             KeyProblem::InvalidLength { symbols } => write!(
                 f,
@@ -292,8 +298,9 @@ impl fmt::Display for InvalidAccessKey {
             )?,
             KeyProblem::TrailingBits { offset } => write!(
                 f,
-                "the last character (position {offset}) has unused bits set; the key looks \
-                 truncated or altered"
+                "the last character (character {} of the key, counting from 1) has unused bits \
+                 set; the key looks truncated or altered",
+                offset + 1
             )?,
             KeyProblem::InvalidPadding => f.write_str("the '=' padding is malformed")?,
         }

@@ -43,6 +43,12 @@ fn fast_retries() -> Option<ClientOptions> {
     })
 }
 
+/// The emulator's host and port as errors name them, e.g. `127.0.0.1:40313`.
+fn host(emulator: &Emulator) -> String {
+    let url = reqwest::Url::parse(emulator.endpoint()).unwrap();
+    format!("{}:{}", url.host_str().unwrap(), url.port().unwrap())
+}
+
 /// The transport error's `Display` names its cause below reqwest, not the URL, and keeps the
 /// reqwest error as its source.
 fn assert_names_cause(e: &Error, summary: &str, cause: &str) {
@@ -73,8 +79,10 @@ async fn a_connection_reset_names_its_cause() {
     let e = client.revoke_tokens(&user).await.unwrap_err();
     // Depending on when the reset arrives: "Connection reset by peer" or "connection closed
     // before message completed".
-    assert_names_cause(&e, "the request failed: ", "connection");
+    let summary = format!("the request to {} failed: ", host(&emulator));
+    assert_names_cause(&e, &summary, "connection");
     assert!(e.is_transient());
+    assert!(e.to_string().ends_with(" [after 1 attempt]"), "{e}");
 }
 
 #[tokio::test]
@@ -87,28 +95,41 @@ async fn a_body_cut_short_names_its_cause() {
         .get_token(&user, &[Scope::Chat], None)
         .await
         .unwrap_err();
-    assert_names_cause(
-        &e,
-        "the response body could not be read: ",
-        "end of file before message length reached",
+    let summary = format!(
+        "the response body from {} could not be read: ",
+        host(&emulator)
     );
+    assert_names_cause(&e, &summary, "end of file before message length reached");
     assert_eq!(e.status(), Some(200));
     assert!(e.to_string().starts_with("transport error (200): "), "{e}");
 }
 
 #[tokio::test]
-async fn connection_refused_names_its_cause() {
+async fn connection_refused_names_its_cause_host_and_attempts() {
     let emulator = Emulator::start().await.unwrap();
-    let cs = emulator.connection_string();
+    let (cs, host) = (emulator.connection_string(), host(&emulator));
     drop(emulator);
     let client = CommunicationIdentityClient::from_connection_string(&cs, no_retries()).unwrap();
     let e = client.create_user().await.unwrap_err();
-    assert_names_cause(
-        &e,
-        "could not connect to the service: ",
-        "connection refused",
-    );
+    let summary = format!("could not connect to {host}: ");
+    assert_names_cause(&e, &summary, "connection refused");
     assert!(e.is_connect());
+    assert_eq!(e.attempts(), Some(1));
+    // e.g. "transport error: could not connect to 127.0.0.1:40313: tcp connect error:
+    // Connection refused (os error 111) [after 1 attempt]"
+    let shown = e.to_string();
+    assert!(
+        shown.starts_with(&format!("transport error: {summary}")),
+        "{shown}"
+    );
+    assert!(shown.ends_with(" [after 1 attempt]"), "{shown}");
+    assert!(!shown.contains("/identities") && !shown.contains("api-version"));
+
+    // Retried: a refused connection never reached the service, so even a create is retried.
+    let client = CommunicationIdentityClient::from_connection_string(&cs, fast_retries()).unwrap();
+    let e = client.create_user().await.unwrap_err();
+    assert_eq!(e.attempts(), Some(4));
+    assert!(e.to_string().ends_with(" [after 4 attempts]"), "{e}");
 }
 
 #[derive(Debug)]
@@ -297,9 +318,16 @@ async fn an_unknown_code_is_kept_as_text() {
         );
         assert!(check(&e), "{status}");
         assert_eq!(e.is_transient(), status == 429, "{status}");
+        // A failure that may go away by itself says how many attempts were made.
+        let attempts = if status == 429 {
+            "[after 1 attempt] "
+        } else {
+            ""
+        };
         assert!(
-            e.to_string()
-                .starts_with(&format!("{status} QuotaExceeded: Try later. [request id: ")),
+            e.to_string().starts_with(&format!(
+                "{status} QuotaExceeded: Try later. {attempts}[request id: "
+            )),
             "{e}"
         );
     }
@@ -404,4 +432,121 @@ async fn ids_with_surrounding_whitespace_are_refused() {
         .unwrap_err();
     assert_eq!(e.error_code(), Some(&ErrorCode::AssignmentNotFound));
     assert_eq!(emulator.request_count(), 1);
+}
+
+/// A credential whose token the service does not accept.
+#[derive(Debug)]
+struct Foreign;
+
+impl TokenCredential for Foreign {
+    fn get_token<'a>(
+        &'a self,
+        _scopes: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<BearerToken, CredentialError>> {
+        let token = BearerToken::new(
+            "s3cr3t-token-of-another-audience",
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        );
+        Box::pin(async move { Ok(token) })
+    }
+}
+
+#[tokio::test]
+async fn a_denied_request_gets_a_hint_by_how_it_was_authorized() {
+    let emulator = Emulator::start().await.unwrap();
+
+    // Access key: the key, the resource and the clock.
+    let wrong_key = CommunicationIdentityClient::new(
+        emulator.endpoint(),
+        acs_identity::AccessKey::from_base64("d3Jvbmc=").unwrap(),
+        no_retries(),
+    )
+    .unwrap();
+    let e = wrong_key.create_user().await.unwrap_err();
+    assert_eq!(e.error_code(), Some(&ErrorCode::Denied));
+    let hint = "the request was signed with the access key: check that it is a current key of \
+                this resource, from the same connection string as the endpoint, and that this \
+                machine's clock is right: the signature covers the request's time, `x-ms-date`, \
+                and the service allows only a few minutes of difference";
+    assert_eq!(e.hint(), Some(hint));
+    let shown = e.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "401 Denied: Denied by the resource provider. (hint: {hint}) [request id: "
+        )),
+        "{shown}"
+    );
+    assert!(!shown.contains("d3Jvbmc"), "{shown}");
+
+    // Token credential: the token's audience and the role assignment.
+    let client =
+        CommunicationIdentityClient::new(emulator.endpoint(), Arc::new(Foreign), no_retries())
+            .unwrap();
+    let e = client.create_user().await.unwrap_err();
+    assert_eq!(e.error_code(), Some(&ErrorCode::Denied));
+    assert_eq!(
+        e.hint(),
+        Some(
+            "the request was authorized by a token of the client's credential: check that the \
+             token is for Communication Services, scope \
+             `https://communication.azure.com//.default`, and that its identity has a role on \
+             this resource, e.g. Contributor; a new role assignment can take a few minutes to \
+             apply"
+        )
+    );
+    for text in [e.to_string(), format!("{e:?}")] {
+        assert!(
+            text.contains("hint: \"the request was authorized")
+                || text.contains("(hint: the request was authorized"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cr3t"), "{text}");
+    }
+
+    // Other codes get no hint.
+    let client = CommunicationIdentityClient::from_connection_string(
+        &emulator.connection_string(),
+        no_retries(),
+    )
+    .unwrap();
+    let foreign = CommunicationUserIdentifier::new(
+        "8:acs:2dee53b4-368b-45b4-ab52-8493fb117652_00000005-14a2-493b-8a72-5a3a0d000081",
+    );
+    let e = client.revoke_tokens(&foreign).await.unwrap_err();
+    assert_eq!(e.error_code(), Some(&ErrorCode::IdentityNotOwned));
+    assert_eq!(e.hint(), None);
+}
+
+#[tokio::test]
+async fn a_timeout_says_how_many_attempts_were_made() {
+    let (emulator, _, user) = setup().await;
+    let delay = || Fault::new(FaultAction::Delay(Duration::from_secs(2))).times(10);
+    // Each attempt cut short, then retried.
+    let mut options = fast_retries().unwrap();
+    options.attempt_timeout = Some(Duration::from_millis(50));
+    let client = CommunicationIdentityClient::from_connection_string(
+        &emulator.connection_string(),
+        Some(options),
+    )
+    .unwrap();
+    emulator.faults().inject(delay());
+    let e = client.revoke_tokens(&user).await.unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::Timeout, Some(4)));
+    assert_eq!(
+        e.to_string(),
+        "timed out: no response within the attempt timeout of 50ms [after 4 attempts]"
+    );
+    // The whole operation cut short, during its first attempt.
+    let mut options = fast_retries().unwrap();
+    options.timeout = Some(Duration::from_millis(100));
+    let client = CommunicationIdentityClient::from_connection_string(
+        &emulator.connection_string(),
+        Some(options),
+    )
+    .unwrap();
+    let e = client.revoke_tokens(&user).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "timed out: the operation did not complete within 100ms [after 1 attempt]"
+    );
 }
