@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Mutation testing of the SDK crate (not the emulator) with cargo-mutants, file by file, each
-# against the fast tests that cover it (never the proptest, soak or recording suites).
+# Mutation testing of the SDK and the emulator with cargo-mutants, file by file, each against
+# the fast tests that cover it (never the proptest, soak or recording suites, nor the emulator's
+# slow limits and binary tests). A file under emulator/ is mutated in the emulator's package.
 #
 #   scripts/mutants.sh                            # the rule files listed in TESTING.md
 #   scripts/mutants.sh --file src/signing/key.rs  # one file (repeat --file for more)
 #   scripts/mutants.sh --iterate                  # only what the last run did not catch
+#   scripts/mutants.sh --in-diff BASE             # only the lines changed since commit BASE
 #
 # Options:
 #   --file PATH     a file to mutate (repeatable); default: the files of DEFAULT_FILES
@@ -49,21 +51,49 @@ tests_for() {
     src/error/mod.rs | src/error/redact.rs) echo "errors:: api_shape::" ;;
     src/token_cache.rs | src/pipeline/per_call.rs)
       echo "errors:: cancellation:: token_cache::" ;;
+    emulator/src/token_endpoint/* | emulator/src/tokens.rs | emulator/src/jwt.rs)
+      echo "sign_in:: check_order:: emulator::" ;;
+    emulator/src/persist/* | emulator/src/state/*) echo "persistence:: emulator:: preview::" ;;
+    emulator/src/server.rs | emulator/src/fuzzing.rs | emulator/src/http.rs)
+      echo "hostile:: emulator::" ;;
+    emulator/*) echo "emulator:: check_order:: preview:: sign_in::" ;;
     *) echo "errors:: client:: faults:: api_shape::" ;;
   esac
 }
 
-files=() rev=HEAD iterate=() timeout=30
+# The package a file belongs to.
+package_of() {
+  case "$1" in
+    emulator/*) echo acs-identity-emulator ;;
+    *) echo acs-identity ;;
+  esac
+}
+
+files=() rev=HEAD iterate=() timeout=30 base=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --file) files+=("$2"); shift 2 ;;
     --rev) rev=$2; shift 2 ;;
     --iterate) iterate=(--iterate); shift ;;
+    --in-diff) base=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+diff_args=()
+if [ -n "$base" ]; then
+  # The Rust files of either crate changed since BASE (generated code and tests aside), each
+  # mutated only where the diff touches it.
+  diff_file=$(mktemp)
+  git -C "$repo" diff "$base" "$rev" -- 'src/*.rs' 'emulator/src/*.rs' ':!src/codegen' >"$diff_file"
+  diff_args=(--in-diff "$diff_file")
+  if [ ${#files[@]} -eq 0 ]; then
+    mapfile -t files < <(git -C "$repo" diff --name-only --diff-filter=AM "$base" "$rev" \
+      -- 'src/*.rs' 'emulator/src/*.rs' ':!src/codegen' ':!*_tests.rs' ':!*/tests.rs')
+  fi
+  [ ${#files[@]} -gt 0 ] || { echo "no Rust file of the crates changed since $base"; exit 0; }
+fi
 [ ${#files[@]} -gt 0 ] || files=("${DEFAULT_FILES[@]}")
 command -v cargo-mutants >/dev/null || {
   echo "cargo-mutants is missing: cargo install cargo-mutants --locked" >&2; exit 2; }
@@ -104,9 +134,9 @@ for file in "${files[@]}"; do
   targets=(--cargo-arg=--lib --cargo-arg=--test --cargo-arg=suite
     --cargo-test-arg=-- --cargo-test-arg=tests::)
   for filter in $(tests_for "$file"); do targets+=("--cargo-test-arg=$filter"); done
-  cargo mutants --in-place --dir "$tree" -p acs-identity --file "$file" \
+  cargo mutants --in-place --dir "$tree" -p "$(package_of "$file")" --file "$file" \
     --timeout "$timeout" --build-timeout 900 --no-shuffle \
-    --output "$out" "${iterate[@]}" "${targets[@]}" >"$out/run.log" 2>&1 || true
+    --output "$out" "${iterate[@]}" "${diff_args[@]}" "${targets[@]}" >"$out/run.log" 2>&1 || true
   secs=$(( $(date +%s) - started ))
   count() {
     if [ -f "$out/mutants.out/$1.txt" ]; then grep -c . "$out/mutants.out/$1.txt" || true
