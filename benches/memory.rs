@@ -7,16 +7,24 @@
 //! cargo build --release -p acs-identity-emulator
 //! cargo bench --bench memory                       # 100,000 operations, concurrency 16
 //! cargo bench --bench memory -- --ops 20000 --concurrency 4 --emulator PATH
+//! cargo bench --bench memory -- --concurrency 64 --fault-rate 0.1   # under faults
 //! ```
 //!
-//! The operations, round-robin per worker: issue a token (7 in 10), create a user, revoke its
-//! tokens, and an operation the service refuses (a user of another resource: 401, and a user that
-//! does not exist: 404), so errors and their bodies are part of the mix. Writes
-//! `target/bench-results/memory.json`. Linux only (`/proc/self/statm`).
+//! The operations, round-robin per worker: issue a token (6 in 10), create a user, create a
+//! user with a custom id and create it again (the same user must come back), revoke its
+//! tokens, and an operation the service refuses (a user of another resource: 401), so errors
+//! and their bodies are part of the mix. The client is at the newest preview (custom ids).
+//!
+//! With `--fault-rate R` the emulator answers that share of requests with a transient fault
+//! (500, 503, 429, a reset before or during the answer: `acs-identity-emulator --fault-rate`);
+//! the client retries what is safe to retry. A failure that remains must then be transient
+//! (`Error::is_transient`), and counts as expected; any other failure, a wrong answer or a
+//! second user for one custom id is unexpected. Writes `target/bench-results/memory.json`.
+//! Linux only (`/proc/self/statm`).
 
 use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
-    CommunicationUserIdentifier,
+    CommunicationUserIdentifier, CreateUserOptions,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader};
@@ -78,6 +86,7 @@ struct Args {
     first: usize,
     concurrency: usize,
     emulator: Option<PathBuf>,
+    fault_rate: Option<String>,
 }
 
 fn args() -> Args {
@@ -86,6 +95,7 @@ fn args() -> Args {
         first: 10_000,
         concurrency: 16,
         emulator: None,
+        fault_rate: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -95,6 +105,7 @@ fn args() -> Args {
             "--first" => a.first = value().parse().expect("--first N"),
             "--concurrency" => a.concurrency = value().parse().expect("--concurrency N"),
             "--emulator" => a.emulator = Some(value().into()),
+            "--fault-rate" => a.fault_rate = Some(value()),
             // What `cargo bench` passes to every bench binary.
             "--bench" => {}
             other => panic!("unknown argument {other}"),
@@ -120,9 +131,13 @@ impl Drop for EmulatorProcess {
     }
 }
 
-fn start_emulator(binary: &PathBuf) -> (EmulatorProcess, String) {
-    let mut child = Command::new(binary)
-        .args(["--port", "0"])
+fn start_emulator(binary: &PathBuf, fault_rate: Option<&str>) -> (EmulatorProcess, String) {
+    let mut command = Command::new(binary);
+    command.args(["--port", "0"]);
+    if let Some(rate) = fault_rate {
+        command.args(["--fault-rate", rate]);
+    }
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -169,22 +184,47 @@ fn snapshot(ops: usize) -> Snapshot {
     }
 }
 
-/// Runs operations `from..to` on `concurrency` workers; returns how many failed unexpectedly.
+/// How operations ended, beyond success.
+#[derive(Default)]
+struct Outcomes {
+    /// Transient failures that remained after the client's retries (expected under faults).
+    transient: AtomicUsize,
+    /// Any other failure, or a wrong answer.
+    unexpected: AtomicUsize,
+    /// A custom id that gave two users.
+    duplicates: AtomicUsize,
+}
+
+impl Outcomes {
+    /// Counts `result`'s failure, if any: transient or unexpected.
+    fn count<T>(&self, result: &Result<T, acs_identity::Error>) {
+        if let Err(e) = result {
+            if e.is_transient() {
+                self.transient.fetch_add(1, Ordering::Relaxed);
+            } else {
+                eprintln!("unexpected failure: {e}");
+                self.unexpected.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Runs operations `from..to` on `concurrency` workers, counting how they ended.
 async fn run(
     client: &CommunicationIdentityClient,
     users: &[CommunicationUserIdentifier],
     from: usize,
     to: usize,
     concurrency: usize,
-) -> usize {
+    outcomes: &Arc<Outcomes>,
+) {
     let next = Arc::new(AtomicUsize::new(from));
-    let failures = Arc::new(AtomicUsize::new(0));
     let foreign = CommunicationUserIdentifier::new(
         "8:acs:2dee53b4-368b-45b4-ab52-8493fb117652_00000005-14a2-493b-8a72-5a3a0d000081",
     );
     let mut workers = tokio::task::JoinSet::new();
     for w in 0..concurrency {
-        let (client, next, failures) = (client.clone(), next.clone(), failures.clone());
+        let (client, next, outcomes) = (client.clone(), next.clone(), outcomes.clone());
         let (user, foreign) = (users[w % users.len()].clone(), foreign.clone());
         workers.spawn(async move {
             loop {
@@ -192,26 +232,40 @@ async fn run(
                 if i >= to {
                     break;
                 }
-                let ok = match i % 10 {
-                    0 => client.create_user().await.is_ok(),
-                    1 => client.revoke_tokens(&user).await.is_ok(),
-                    2 => client
-                        .get_token(&foreign, &[Scope::Chat], None)
-                        .await
-                        .is_err_and(|e| e.is_unauthorized()),
-                    _ => client
-                        .get_token(&user, &[Scope::Chat, Scope::Voip], None)
-                        .await
-                        .is_ok(),
-                };
-                if !ok {
-                    failures.fetch_add(1, Ordering::Relaxed);
+                match i % 10 {
+                    0 => outcomes.count(&client.create_user().await),
+                    1 => outcomes.count(&client.revoke_tokens(&user).await),
+                    2 => match client.get_token(&foreign, &[Scope::Chat], None).await {
+                        Err(e) if e.is_unauthorized() => {}
+                        Ok(_) => {
+                            outcomes.unexpected.fetch_add(1, Ordering::Relaxed);
+                        }
+                        failed => outcomes.count(&failed),
+                    },
+                    3 => {
+                        let custom = || CreateUserOptions::new().custom_id(format!("user-{i}"));
+                        let first = client.create_user_with(custom()).await;
+                        let again = client.create_user_with(custom()).await;
+                        if let (Ok(a), Ok(b)) = (&first, &again)
+                            && a.user().id() != b.user().id()
+                        {
+                            outcomes.duplicates.fetch_add(1, Ordering::Relaxed);
+                        }
+                        outcomes.count(&first);
+                        outcomes.count(&again);
+                    }
+                    _ => outcomes.count(
+                        &client
+                            .get_token(&user, &[Scope::Chat, Scope::Voip], None)
+                            .await,
+                    ),
                 }
             }
         });
     }
-    while workers.join_next().await.is_some() {}
-    failures.load(Ordering::Relaxed)
+    while let Some(joined) = workers.join_next().await {
+        joined.expect("a worker panicked");
+    }
 }
 
 fn main() {
@@ -230,30 +284,38 @@ fn main() {
         );
         path
     });
-    let (_emulator, cs) = start_emulator(&binary);
+    let (_emulator, cs) = start_emulator(&binary, args.fault_rate.as_deref());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let (first, last, failures, allocations) = runtime.block_on(async {
+    let outcomes = Arc::new(Outcomes::default());
+    let (first, last, allocations) = runtime.block_on(async {
         let client = CommunicationIdentityClient::from_connection_string(
             &cs,
-            Some(ClientOptions::default()),
+            Some(ClientOptions::latest_preview()),
         )
         .unwrap();
         let mut users = Vec::new();
-        for _ in 0..args.concurrency {
-            users.push(client.create_user().await.unwrap());
+        while users.len() < args.concurrency {
+            // Under faults, a creation may fail: it is not retried (it would make two users).
+            if let Ok(user) = client.create_user().await {
+                users.push(user);
+            }
         }
-        let mut failures = run(&client, &users, 0, args.first, args.concurrency).await;
+        run(&client, &users, 0, args.first, args.concurrency, &outcomes).await;
         let first = snapshot(args.first);
         let allocations_before = ALLOCATIONS.load(Ordering::Relaxed);
-        failures += run(&client, &users, args.first, args.ops, args.concurrency).await;
+        run(&client, &users, args.first, args.ops, args.concurrency, &outcomes).await;
         let last = snapshot(args.ops);
         let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations_before;
-        (first, last, failures, allocations)
+        (first, last, allocations)
     });
+    let transient = outcomes.transient.load(Ordering::Relaxed);
+    let unexpected = outcomes.unexpected.load(Ordering::Relaxed);
+    let duplicates = outcomes.duplicates.load(Ordering::Relaxed);
+    let failures = unexpected + duplicates + if args.fault_rate.is_some() { 0 } else { transient };
     let growth = last.live_bytes as f64 / first.live_bytes as f64 - 1.0;
     let rss_growth = last.rss_bytes as f64 / first.rss_bytes as f64 - 1.0;
     let per_op = allocations as f64 / (args.ops - args.first) as f64;
@@ -267,7 +329,8 @@ fn main() {
     }
     println!(
         "growth from {} to {} operations: live heap {:+.2}%, RSS {:+.2}%; {per_op:.0} allocations \
-         per operation; unexpected failures: {failures}",
+         per operation; transient failures after retries: {transient}; unexpected failures: \
+         {unexpected}; custom ids with two users: {duplicates}",
         first.ops,
         last.ops,
         growth * 100.0,
@@ -276,12 +339,14 @@ fn main() {
     let out = target_dir().join("bench-results");
     std::fs::create_dir_all(&out).unwrap();
     let json = format!(
-        "{{\"ops\":{},\"first\":{},\"concurrency\":{},\"live_bytes_first\":{},\"live_bytes_last\":{},\
-         \"rss_bytes_first\":{},\"rss_bytes_last\":{},\"live_growth\":{growth:.4},\
-         \"rss_growth\":{rss_growth:.4},\"allocations_per_op\":{per_op:.1},\"failures\":{failures}}}\n",
+        "{{\"ops\":{},\"first\":{},\"concurrency\":{},\"fault_rate\":{},\"live_bytes_first\":{},\
+         \"live_bytes_last\":{},\"rss_bytes_first\":{},\"rss_bytes_last\":{},\
+         \"live_growth\":{growth:.4},\"rss_growth\":{rss_growth:.4},\"allocations_per_op\":{per_op:.1},\
+         \"transient\":{transient},\"unexpected\":{unexpected},\"duplicates\":{duplicates}}}\n",
         args.ops,
         args.first,
         args.concurrency,
+        args.fault_rate.as_deref().unwrap_or("0"),
         first.live_bytes,
         last.live_bytes,
         first.rss_bytes,
@@ -289,7 +354,10 @@ fn main() {
     );
     std::fs::write(out.join("memory.json"), json).unwrap();
     if failures > 0 || growth > 0.10 {
-        eprintln!("FAILED: the live heap grew by more than 10%, or operations failed");
+        eprintln!(
+            "FAILED: the live heap grew by more than 10%, operations failed unexpectedly, or a \
+             custom id gave two users"
+        );
         std::process::exit(1);
     }
 }

@@ -119,14 +119,56 @@ impl Fault {
     }
 }
 
+/// Faults drawn at random: each request (the token endpoints aside) gets, with probability
+/// `rate`, one of `actions`, picked uniformly; from a generator seeded with `seed`, so that a run
+/// can be repeated (given the same order of requests).
+///
+/// ```
+/// use acs_identity_emulator::RandomFaults;
+///
+/// // One request in ten fails the way a busy or restarting service fails.
+/// let chaos = RandomFaults::transient(0.1);
+/// assert_eq!(chaos.actions.len(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomFaults {
+    /// The share of requests that get a fault, from 0.0 (none) to 1.0 (all).
+    pub rate: f64,
+    /// The faults to pick from (none: no fault).
+    pub actions: Vec<FaultAction>,
+    /// The seed of the generator.
+    pub seed: u64,
+}
+
+impl RandomFaults {
+    /// `rate` of the requests get a transient fault, one a client should retry: 500, 503 and
+    /// 429 (both with `Retry-After: 0`), a reset before the answer (the request is not
+    /// processed), or a reset in the middle of it (the request was processed). Seed 1.
+    pub fn transient(rate: f64) -> Self {
+        RandomFaults {
+            rate,
+            actions: vec![
+                FaultAction::status(500),
+                FaultAction::status_with_retry_after(503, 0),
+                FaultAction::status_with_retry_after(429, 0),
+                FaultAction::Reset,
+                FaultAction::ResetMidResponse,
+            ],
+            seed: 1,
+        }
+    }
+}
+
 /// The faults waiting to be applied, shared by all connections.
 ///
 /// Each request takes at most one fault: the first injected one that matches and is not used
-/// up. Faulted requests are still recorded, with the fault
+/// up, else one drawn at random ([`inject_randomly`](Self::inject_randomly)). Faulted requests
+/// are still recorded, with the fault
 /// ([`RecordedRequest::fault`](super::RecordedRequest::fault)).
 #[derive(Debug, Default)]
 pub struct Faults {
     pending: Mutex<Vec<Fault>>,
+    random: Mutex<Option<(RandomFaults, u64)>>,
 }
 
 impl Faults {
@@ -137,9 +179,18 @@ impl Faults {
         }
     }
 
-    /// Removes every waiting fault.
+    /// Draws faults at random from now on (replacing earlier random faults), for requests no
+    /// injected fault matches.
+    pub fn inject_randomly(&self, faults: RandomFaults) {
+        // xorshift needs a state other than 0.
+        let state = faults.seed.max(1);
+        *self.random() = Some((faults, state));
+    }
+
+    /// Removes every waiting fault, random ones too.
     pub fn clear(&self) {
         self.lock().clear();
+        *self.random() = None;
     }
 
     /// How many requests the waiting faults will still affect.
@@ -150,11 +201,14 @@ impl Faults {
     /// Takes one use of the first fault matching `path_and_query`.
     pub(crate) fn take(&self, path_and_query: &str) -> Option<FaultAction> {
         let mut pending = self.lock();
-        let index = pending.iter().position(|f| {
+        let Some(index) = pending.iter().position(|f| {
             f.path_contains
                 .as_deref()
                 .is_none_or(|p| path_and_query.contains(p))
-        })?;
+        }) else {
+            drop(pending);
+            return self.draw();
+        };
         let fault = &mut pending[index];
         fault.times -= 1;
         let action = fault.action.clone();
@@ -164,8 +218,31 @@ impl Faults {
         Some(action)
     }
 
+    /// A random fault, or none.
+    fn draw(&self) -> Option<FaultAction> {
+        let mut random = self.random();
+        let (faults, state) = random.as_mut()?;
+        let mut next = || {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            *state
+        };
+        // 53 random bits as a fraction in [0, 1).
+        let draw = (next() >> 11) as f64 / (1u64 << 53) as f64;
+        if faults.actions.is_empty() || draw >= faults.rate {
+            return None;
+        }
+        let pick = (next() % faults.actions.len() as u64) as usize;
+        Some(faults.actions[pick].clone())
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn random(&self) -> std::sync::MutexGuard<'_, Option<(RandomFaults, u64)>> {
+        self.random.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -199,6 +276,39 @@ mod tests {
         assert_eq!(faults.take("/identities?api-version=1"), None);
         assert_eq!(faults.remaining(), 0);
         faults.inject(Fault::new(FaultAction::Reset));
+        faults.clear();
+        assert_eq!(faults.take("/"), None);
+    }
+
+    #[test]
+    fn random_faults_come_at_their_rate_after_injected_ones() {
+        let faults = Faults::default();
+        faults.inject_randomly(RandomFaults::transient(0.1));
+        faults.inject(Fault::new(FaultAction::MalformedBody));
+        assert_eq!(faults.take("/"), Some(FaultAction::MalformedBody));
+        let drawn: Vec<Option<FaultAction>> = (0..20_000).map(|_| faults.take("/")).collect();
+        let hits = drawn.iter().filter(|d| d.is_some()).count();
+        assert!((1_800..=2_200).contains(&hits), "{hits} of 20,000");
+        for action in RandomFaults::transient(0.1).actions {
+            let n = drawn.iter().filter(|d| d.as_ref() == Some(&action)).count();
+            assert!((300..=500).contains(&n), "{action:?}: {n}");
+        }
+        // The same seed, the same faults.
+        let again = Faults::default();
+        again.inject_randomly(RandomFaults::transient(0.1));
+        let repeated: Vec<Option<FaultAction>> = (0..20_000).map(|_| again.take("/")).collect();
+        assert_eq!(repeated, drawn);
+        for (rate, expected) in [(0.0, 0), (1.0, 1000)] {
+            let faults = Faults::default();
+            faults.inject_randomly(RandomFaults {
+                rate,
+                ..RandomFaults::transient(rate)
+            });
+            assert_eq!(
+                (0..1000).filter(|_| faults.take("/").is_some()).count(),
+                expected
+            );
+        }
         faults.clear();
         assert_eq!(faults.take("/"), None);
     }

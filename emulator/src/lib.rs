@@ -191,7 +191,7 @@ mod tokens;
 mod wire;
 
 pub use credential::EmulatorCredential;
-pub use faults::{Fault, FaultAction, Faults};
+pub use faults::{Fault, FaultAction, Faults, RandomFaults};
 pub use record::{AuthFailure, AuthOutcome, RecordedRequest};
 pub use tls::Tls;
 pub use tokens::TokenStatus;

@@ -1,7 +1,7 @@
 //! `acs-identity-emulator`: serves a local emulator of the Communication Services Identity
 //! service (see `acs_identity_emulator`) on `127.0.0.1` (or `--host`) until stopped with Ctrl-C.
 
-use acs_identity_emulator::{Emulator, EmulatorOptions, Tls};
+use acs_identity_emulator::{Emulator, EmulatorOptions, RandomFaults, Tls};
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,9 @@ Options:
                            load them at start (created if missing)
   --any-api-version        Serve API versions this emulator does not know (every
                            operation) instead of refusing them as the service does
+  --fault-rate <RATE>      Answer this share of requests (0 to 1) with a transient
+                           fault: 500, 503, 429, or a connection reset before or
+                           during the answer (default 0)
   --https                  Serve https with a certificate made at start for
                            localhost, 127.0.0.1 and ::1
   --cert-out <PATH>        With --https: write that certificate (PEM) to PATH
@@ -64,6 +67,7 @@ struct Serve {
     page_size: Option<usize>,
     data_dir: Option<PathBuf>,
     any_api_version: bool,
+    fault_rate: Option<String>,
     json: bool,
 }
 
@@ -99,7 +103,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--any-api-version" => switch(&mut serve.any_api_version)?,
             "--json" => switch(&mut serve.json)?,
             "--port" | "--host" | "--data-dir" | "--cert-out" | "--cert" | "--key"
-            | "--access-key" | "--resource-id" | "--page-size" => {
+            | "--access-key" | "--resource-id" | "--page-size" | "--fault-rate" => {
                 let value = match inline {
                     Some(value) => value,
                     None => args.next().ok_or_else(|| format!("{name} needs a value"))?,
@@ -119,6 +123,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                         })?);
                     }
                     "--data-dir" => serve.data_dir = Some(value.into()),
+                    "--fault-rate" => {
+                        let rate: f64 = value.parse().map_err(|_| {
+                            format!("invalid fault rate {value:?}: expected a number from 0 to 1")
+                        })?;
+                        if !(0.0..=1.0).contains(&rate) {
+                            return Err(format!(
+                                "invalid fault rate {value:?}: expected a number from 0 to 1"
+                            ));
+                        }
+                        serve.fault_rate = Some(value);
+                    }
                     "--cert-out" => serve.cert_out = Some(value.into()),
                     "--cert" => serve.cert = Some(value.into()),
                     "--key" => serve.key = Some(value.into()),
@@ -188,6 +203,11 @@ async fn start(serve: &Serve) -> Result<(Emulator, Option<PathBuf>), String> {
     let emulator = Emulator::start_with(options)
         .await
         .map_err(|e| e.to_string())?;
+    if let Some(rate) = serve.fault_rate.as_deref().and_then(|r| r.parse().ok()) {
+        emulator
+            .faults()
+            .inject_randomly(RandomFaults::transient(rate));
+    }
     let certificate = match (&serve.cert, emulator.certificate_pem()) {
         (Some(cert), _) => Some(absolute(cert)),
         (None, Some(pem)) => {
@@ -357,6 +377,17 @@ mod tests {
         assert!(serve(&["--any-api-version"]).any_api_version);
         assert!(!serve(&[]).any_api_version);
         assert!(parse(&["--any-api-version=1"]).is_err());
+        assert_eq!(
+            serve(&["--fault-rate", "0.1"]).fault_rate.as_deref(),
+            Some("0.1")
+        );
+        for bad in ["1.5", "-0.1", "x", "NaN"] {
+            let error = parse(&["--fault-rate", bad]).unwrap_err();
+            assert!(
+                error.contains("expected a number from 0 to 1"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     #[test]
