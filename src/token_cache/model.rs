@@ -15,7 +15,7 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool as StdBool, AtomicUsize as StdUsize, Ordering::Relaxed};
 
 /// The interleavings each scheduler explores per case.
-const ITERATIONS: usize = 2_000;
+const ITERATIONS: usize = 5_000;
 /// Fixed: a run explores the same interleavings as the last, so a failure reproduces.
 const SEED: u64 = 0x5eed_cace;
 /// PCT's bug depth: the number of ordering constraints a bug may need (priority changes).
