@@ -13,6 +13,7 @@ mod options;
 
 // The implementation.
 mod pipeline;
+mod sync;
 mod token_cache;
 
 // Public modules: the generated layer, the spec's facts, request signing, and the

@@ -16,8 +16,9 @@
 
 use crate::credential::{BearerToken, COMMUNICATION_SCOPE, CredentialError, TokenCredential};
 use crate::error::{Error, ErrorKind};
+use crate::sync::{AsyncMutex, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 /// A token is refreshed when it has less than this left.
 pub(crate) const REFRESH_MARGIN: chrono::Duration = chrono::Duration::minutes(5);
@@ -34,7 +35,7 @@ pub(crate) struct TokenCache {
     clock: Clock,
     state: Mutex<State>,
     /// Held by the caller that asks the credential.
-    refresh: tokio::sync::Mutex<()>,
+    refresh: AsyncMutex,
 }
 
 #[derive(Default)]
@@ -68,7 +69,7 @@ impl TokenCache {
             credential,
             clock,
             state: Mutex::new(State::default()),
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: AsyncMutex::new(()),
         }
     }
 
@@ -193,6 +194,10 @@ impl std::fmt::Debug for TokenCache {
             .finish_non_exhaustive()
     }
 }
+
+/// The model check (`--cfg shuttle`): see TESTING.md.
+#[cfg(all(test, shuttle))]
+mod model;
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ mod common;
 mod api_shape;
 mod azure_core_credential;
 mod blocking;
+mod blocking_token_cache;
 mod build_script;
 mod cancellation;
 mod client;
