@@ -47,6 +47,7 @@ use std::sync::Arc;
 /// converts directly, and a credential of a concrete type goes through
 /// [`AzureCoreCredential::new`] (or [`Credential::from_azure_core`]), which takes it as
 /// `Arc<dyn …>`: the coercion happens at the call.
+#[cfg_attr(docsrs, doc(cfg(feature = "azure_core")))]
 #[derive(Clone)]
 pub struct AzureCoreCredential {
     credential: Arc<dyn AzureTokenCredential>,
@@ -93,18 +94,21 @@ impl TokenCredential for AzureCoreCredential {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "azure_core")))]
 impl From<AzureCoreCredential> for Credential {
     fn from(credential: AzureCoreCredential) -> Self {
         Credential::TokenCredential(Arc::new(credential))
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "azure_core")))]
 impl From<Arc<dyn AzureTokenCredential>> for Credential {
     fn from(credential: Arc<dyn AzureTokenCredential>) -> Self {
         AzureCoreCredential::new(credential).into()
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "azure_core")))]
 impl Credential {
     /// An Entra ID credential of the Azure SDK, e.g.
     /// `Credential::from_azure_core(azure_identity::DeveloperToolsCredential::new(None)?)`; the

@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+// docs.rs (and `.ci/run`) build the docs with `--cfg docsrs` on nightly: each item of an optional
+// feature is marked with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The public API: the client, its options, errors, credentials and models, at the root.
 mod client;
@@ -19,6 +22,7 @@ mod token_cache;
 // Public modules: the generated layer, the spec's facts, request signing, and the
 // synchronous client.
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 pub mod raw;
 pub mod signing;
@@ -49,4 +53,5 @@ pub use options::{ClientOptions, CreateUserOptions, RetryOptions, TokenOptions};
 pub use signing::key::{AccessKey, InvalidAccessKey};
 
 #[cfg(feature = "azure_core")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azure_core")))]
 pub use azure_core_credential::AzureCoreCredential;

@@ -16,6 +16,24 @@ operations! {
     /// Exchanges a user's Entra ID token for a Communication Services user and token. The
     /// request is authorized by `entra_token` itself (as `Authorization: Bearer`), not by the
     /// client's credential; the user's principal needs an Entra ID assignment.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   or an empty `entra_token`;
+    /// - 401 [`InvalidAccessToken`](crate::ErrorCode::InvalidAccessToken): `entra_token` is not
+    ///   a valid Entra ID token (malformed, expired, for another audience). Since the request
+    ///   is authorized by that token, a 401 here is about the user's token, never the client's
+    ///   credential.
+    /// - 403 `Forbidden` ([`Error::is_forbidden`](crate::Error::is_forbidden)): the token is
+    ///   valid, but no Entra ID assignment lets its application (`appid`) exchange the tokens of
+    ///   its user (`oid`) or tenant (`tid`): see
+    ///   [`upsert_entra_assignment`](Self::upsert_entra_assignment);
+    /// - [`InvalidResponse`](crate::ErrorKind::InvalidResponse): the answer has no token.
+    ///
+    /// Retried on every transient failure: a repeat yields another, equally valid token.
     pub async fn exchange_entra_id_token(&self, entra_token: &str) -> Result<UserToken, Error> {
         let entra_token = required("entra_token", entra_token)?;
         let body = types::EntraExchangeTokenRequest(serde_json::Map::new());
@@ -36,6 +54,17 @@ operations! {
     }
 
     /// The Entra ID assignment of `object_id`.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   or an id that cannot be one (see [identifiers](crate#refused-before-sending));
+    /// - 404 [`AssignmentNotFound`](crate::ErrorCode::AssignmentNotFound): `object_id` has no
+    ///   assignment ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
+    /// Retried on every transient failure (it changes nothing).
     pub async fn get_entra_assignment(&self, object_id: &str) -> Result<EntraAssignment, Error> {
         let object_id = check_param("object id", object_id)?;
         let raw = self.raw();
@@ -46,7 +75,22 @@ operations! {
     }
 
     /// Creates or replaces the Entra ID assignment of `object_id`: the path's id, then the
-    /// body's fields.
+    /// body's fields. The service answers 201 when it creates the assignment and 200 when it
+    /// replaces one: both succeed alike.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   an object id that cannot be one (see [identifiers](crate#refused-before-sending)), or an
+    ///   empty `tenant_id`;
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError) with target
+    ///   `principalType`: a principal type the service does not know
+    ///   ([`Other`](EntraPrincipalType::Other)).
+    ///
+    /// Retried on every transient failure: putting the same assignment twice leaves the same
+    /// assignment.
     pub async fn upsert_entra_assignment<S: AsRef<str>>(
         &self,
         object_id: &str,
@@ -67,8 +111,17 @@ operations! {
             .map(Into::into)
     }
 
-    /// Deletes the Entra ID assignment of `object_id`. Deleting one that does not exist succeeds
-    /// (idempotent, and retried).
+    /// Deletes the Entra ID assignment of `object_id`. Deleting one that does not exist succeeds:
+    /// the service answers 204 as for the first delete.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   or an id that cannot be one (see [identifiers](crate#refused-before-sending)).
+    ///
+    /// Retried on every transient failure: the operation is idempotent.
     pub async fn delete_entra_assignment(&self, object_id: &str) -> Result<(), Error> {
         let object_id = check_param("object id", object_id)?;
         let raw = self.raw();
@@ -77,6 +130,21 @@ operations! {
     }
 
     /// Every Entra ID assignment of the resource, following every page.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries), for any page:
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions));
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError) with target `$skipToken`:
+    ///   the service no longer has the next page (its skip token expired); list again from the
+    ///   first page;
+    /// - [`InvalidResponse`](crate::ErrorKind::InvalidResponse): a next link that is not a URL,
+    ///   or that points to another origin than the endpoint (not followed: it would receive the
+    ///   client's credentials).
+    ///
+    /// Each page is retried on every transient failure; a failure after the retries loses the
+    /// pages already read.
     pub async fn list_entra_assignments(&self) -> Result<Vec<EntraAssignment>, Error> {
         let raw = self.raw();
         let call = Call::new("list_entra_assignments", OperationId::ListEntraAssignments);
@@ -86,6 +154,22 @@ operations! {
 
     /// Creates, replaces and removes Entra ID assignments in one request, and returns the
     /// assignments the service reports back, following every page (none when it answers 204).
+    /// Removing an assignment that does not exist succeeds.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries), and those of
+    /// [`list_entra_assignments`](Self::list_entra_assignments) for the pages after the first:
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   no change, an empty object id or tenant id, or one object id changed twice;
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError) with the property as
+    ///   target: a change the service refuses, such as a principal type it does not know
+    ///   ([`Other`](EntraPrincipalType::Other)) (the emulator then applies none of the
+    ///   changes).
+    ///
+    /// Retried on every transient failure: applying the same changes twice leaves the same
+    /// assignments.
     pub async fn update_entra_assignments(
         &self,
         updates: &EntraAssignmentUpdates,

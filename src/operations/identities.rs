@@ -14,8 +14,16 @@ use crate::{
 operations! {
     /// Creates a new user (`POST /identities`).
     ///
-    /// Retried only when the request provably did not reach the service, or the service
-    /// declined it with 429/503 and `Retry-After` (see [`RetryOptions`](crate::RetryOptions)).
+    /// # Errors
+    ///
+    /// Only the [errors of every operation](crate#errors-and-retries) (authentication,
+    /// throttling, service faults, transport, timeouts): this call has no argument to refuse.
+    ///
+    /// Not idempotent (each call creates a user): retried only when the request provably did
+    /// not reach the service (the connection could not be made), or the service declined it
+    /// with 429/503 and `Retry-After`; after a timeout or a lost answer the error is returned,
+    /// and the user may or may not exist. [`create_user_with`](Self::create_user_with) with a
+    /// custom id is the idempotent way to create.
     pub async fn create_user(&self) -> Result<CommunicationUserIdentifier, Error> {
         self.create_user_with_as("create_user", CreateUserOptions::new())
             .await
@@ -24,7 +32,21 @@ operations! {
 
     /// Creates a new user and a token for it with `scopes`, in one request. `options` (e.g.
     /// `None`, `Some(expiry)` or a [`TokenOptions`]) sets the token's lifetime, by default 24
-    /// hours. Retried like [`create_user`](Self::create_user).
+    /// hours.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): no
+    ///   scope, or an empty [`Other`](CommunicationTokenScope::Other) scope;
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError) with target `scopes`: a
+    ///   scope the service does not know ([`Other`](CommunicationTokenScope::Other)). (A
+    ///   lifetime out of the service's bounds cannot be sent: [`TokenExpiry`] refuses it when
+    ///   made.)
+    /// - [`InvalidResponse`](crate::ErrorKind::InvalidResponse): the service created the user
+    ///   but sent no token.
+    ///
+    /// Retried like [`create_user`](Self::create_user) (not idempotent).
     pub async fn create_user_and_token(
         &self,
         scopes: &[CommunicationTokenScope],
@@ -47,8 +69,7 @@ operations! {
     /// Creates a new user with every optional parameter of the operation: a token in the same
     /// request ([`CreateUserOptions::with_token`]), a custom id ([`CreateUserOptions::custom_id`],
     /// at the API versions that take one), and whatever later API versions add to
-    /// [`CreateUserOptions`]. Retried like [`create_user`](Self::create_user); with a custom id,
-    /// like an idempotent operation (a repeat returns the same user).
+    /// [`CreateUserOptions`].
     ///
     /// ```no_run
     /// # async fn run(client: acs_identity::CommunicationIdentityClient) -> Result<(), acs_identity::Error> {
@@ -58,12 +79,44 @@ operations! {
     /// println!("{} {:?}", created.user(), created.token().map(|t| t.expires_on()));
     /// # Ok(()) }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries) and those of
+    /// [`create_user_and_token`](Self::create_user_and_token) when a token is asked for:
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): a
+    ///   token lifetime without token scopes; a custom id that is not 1 to 256 characters
+    ///   ([`CUSTOM_ID_MIN_LENGTH`]..=[`CUSTOM_ID_MAX_LENGTH`]);
+    ///   a custom id at an API version without custom ids (the message names the versions
+    ///   that have them);
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError) with target `customId`: the
+    ///   service refused the custom id (e.g. at an API version the crate does not know).
+    ///
+    /// Without a custom id, retried like [`create_user`](Self::create_user) (not idempotent).
+    /// With one, retried on every transient failure: creating again with the same custom id
+    /// returns the same user (201, recorded from the live service), with a new token when one is
+    /// asked for.
     pub async fn create_user_with(&self, options: CreateUserOptions) -> Result<CreatedUser, Error> {
         self.create_user_with_as("create_user_with", options).await
     }
 
     /// The details of `user` (`GET /identities/{id}`): its custom id and when a token was last
     /// issued for it.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)), or a user id
+    ///   that cannot be one (see [identifiers](crate#refused-before-sending));
+    /// - 401 [`IdentityNotOwned`](crate::ErrorCode::IdentityNotOwned): the id belongs to
+    ///   another Communication Services resource;
+    /// - 404 [`IdentityNotFound`](crate::ErrorCode::IdentityNotFound): no such user (never
+    ///   created, or deleted);
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError): the id is not of the form
+    ///   of the service's ids.
+    ///
+    /// Retried on every transient failure (it changes nothing).
     pub async fn get_user(&self, user: &CommunicationUserIdentifier) -> Result<UserDetails, Error> {
         let id = check_param("user id", user.id())?;
         let raw = self.raw();
@@ -76,6 +129,22 @@ operations! {
 
     /// Issues a token with `scopes` for `user`. `options` (e.g. `None`, `Some(expiry)` or a
     /// [`TokenOptions`]) sets its lifetime, by default 24 hours.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): no
+    ///   scope, an empty [`Other`](CommunicationTokenScope::Other) scope, or a user id that
+    ///   cannot be one (see [identifiers](crate#refused-before-sending));
+    /// - 401 [`IdentityNotOwned`](crate::ErrorCode::IdentityNotOwned): the user belongs to
+    ///   another Communication Services resource (recorded from the live service);
+    /// - 404 [`IdentityNotFound`](crate::ErrorCode::IdentityNotFound): no such user (never
+    ///   created, or deleted);
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError): with target `scopes`, a
+    ///   scope the service does not know; without, an id not of the form of the service's ids.
+    ///   (A lifetime out of bounds cannot be sent: [`TokenExpiry`] refuses it when made.)
+    ///
+    /// Retried on every transient failure: a repeat issues another, equally valid token.
     pub async fn get_token(
         &self,
         user: &CommunicationUserIdentifier,
@@ -98,6 +167,20 @@ operations! {
     }
 
     /// Revokes every token issued for `user` so far.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): a user
+    ///   id that cannot be one (see [identifiers](crate#refused-before-sending));
+    /// - 401 [`IdentityNotOwned`](crate::ErrorCode::IdentityNotOwned): the user belongs to
+    ///   another Communication Services resource (recorded from the live service);
+    /// - 404 [`IdentityNotFound`](crate::ErrorCode::IdentityNotFound): no such user (never
+    ///   created, or deleted: a deleted user's tokens are already revoked);
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError): the id is not of the form
+    ///   of the service's ids.
+    ///
+    /// Retried on every transient failure: revoking twice is revoking once.
     pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
         let id = check_param("user id", user.id())?;
         let raw = self.raw();
@@ -108,8 +191,20 @@ operations! {
         .await
     }
 
-    /// Deletes `user`, revokes its tokens and deletes its data. Deleting a deleted user
-    /// succeeds (the operation is idempotent, and retried).
+    /// Deletes `user`, revokes its tokens and deletes its data. Deleting a user that does not
+    /// exist (any more) succeeds: the service answers 204 as for the first delete.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): a user
+    ///   id that cannot be one (see [identifiers](crate#refused-before-sending));
+    /// - 401 [`IdentityNotOwned`](crate::ErrorCode::IdentityNotOwned): the user belongs to
+    ///   another Communication Services resource (recorded from the live service);
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError): the id is not of the form
+    ///   of the service's ids.
+    ///
+    /// Retried on every transient failure: the operation is idempotent.
     pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
         let id = check_param("user id", user.id())?;
         let raw = self.raw();

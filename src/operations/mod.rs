@@ -34,6 +34,10 @@ use std::future::Future;
 /// `blocking`, the method of the same name, arguments and result of
 /// [`blocking::CommunicationIdentityClient`](crate::blocking::CommunicationIdentityClient), which
 /// blocks until it is done. A method cannot lack its twin, nor differ from it.
+///
+/// The twin carries the method's documentation, then a line on the error the blocking client
+/// adds: so each method's doc ends with its `# Errors` section (what it can fail with, by cause;
+/// `tests/suite/docs.rs` checks that every method has one, last).
 macro_rules! operations {
     ($(
         $(#[$doc:meta])*
@@ -48,13 +52,20 @@ macro_rules! operations {
         }
 
         #[cfg(feature = "blocking")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
         impl crate::blocking::CommunicationIdentityClient {
             $(
                 #[doc = concat!(
                     "Runs [`", stringify!($name), "`](crate::CommunicationIdentityClient::",
-                    stringify!($name), "), blocking the calling thread until it is done (see \
-                    there for the arguments, errors and retries)."
+                    stringify!($name), "), blocking the calling thread until it is done, with \
+                    the same arguments, result, errors and retries:"
                 )]
+                #[doc = ""]
+                $(#[$doc])*
+                #[doc = ""]
+                #[doc = "The blocking client adds one error: where a Tokio runtime is current, an \
+                    error of kind [`Configuration`](crate::ErrorKind::Configuration), with nothing \
+                    sent (see [`blocking`](crate::blocking))."]
                 pub fn $name $(<$gen: $bound>)? (&$self $(, $arg: $ty)*) -> Result<$ok, Error> {
                     $self.block_on($self.client().$name($($arg),*))?
                 }

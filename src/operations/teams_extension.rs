@@ -17,6 +17,20 @@ operations! {
     /// Exchanges a Teams Phone extension user's Entra ID token for a Communication Services user
     /// and token. The request is authorized by `entra_token` itself (as `Authorization: Bearer`),
     /// not by the client's credential.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   or an empty `entra_token`;
+    /// - 401 [`InvalidAccessToken`](crate::ErrorCode::InvalidAccessToken): `entra_token` is not
+    ///   a valid Entra ID token (malformed, expired, for another audience). Since the request
+    ///   is authorized by that token, a 401 here is about the user's token, never the client's
+    ///   credential.
+    /// - [`InvalidResponse`](crate::ErrorKind::InvalidResponse): the answer has no token.
+    ///
+    /// Retried on every transient failure: a repeat yields another, equally valid token.
     pub async fn exchange_teams_extension_token(
         &self,
         entra_token: &str,
@@ -44,6 +58,17 @@ operations! {
     }
 
     /// Gets the Teams Phone extension assignment of `object_id` in `tenant_id` (the path's order).
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   or an id that cannot be one (see [identifiers](crate#refused-before-sending));
+    /// - 404 [`AssignmentNotFound`](crate::ErrorCode::AssignmentNotFound): `object_id` has no
+    ///   assignment in `tenant_id` ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
+    /// Retried on every transient failure (it changes nothing).
     pub async fn get_teams_extension_assignment(
         &self,
         tenant_id: &str,
@@ -61,7 +86,21 @@ operations! {
     }
 
     /// Creates or replaces the Teams Phone extension assignment of `object_id` in `tenant_id`:
-    /// the path's ids in the path's order, then the body's fields.
+    /// the path's ids in the path's order, then the body's fields. The service answers 201 when
+    /// it creates the assignment and 200 when it replaces one: both succeed alike.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   or an id that cannot be one (see [identifiers](crate#refused-before-sending));
+    /// - 400 [`ValidationError`](crate::ErrorCode::ValidationError) with target
+    ///   `principalType`: a principal type the service does not know
+    ///   ([`Other`](TeamsExtensionPrincipalType::Other)).
+    ///
+    /// Retried on every transient failure: putting the same assignment twice leaves the same
+    /// assignment.
     pub async fn upsert_teams_extension_assignment<S: AsRef<str>>(
         &self,
         tenant_id: &str,
@@ -87,7 +126,17 @@ operations! {
     }
 
     /// Deletes the Teams Phone extension assignment of `object_id` in `tenant_id` (the path's
-    /// order). Deleting an assignment that does not exist succeeds (idempotent, and retried).
+    /// order). Deleting an assignment that does not exist succeeds: the service answers 204 as
+    /// for the first delete.
+    ///
+    /// # Errors
+    ///
+    /// Besides the [errors of every operation](crate#errors-and-retries):
+    /// - refused before sending ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)): an API
+    ///   version without this operation (see [API versions](crate#api-versions)),
+    ///   or an id that cannot be one (see [identifiers](crate#refused-before-sending)).
+    ///
+    /// Retried on every transient failure: the operation is idempotent.
     pub async fn delete_teams_extension_assignment(
         &self,
         tenant_id: &str,
