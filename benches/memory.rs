@@ -307,7 +307,15 @@ fn main() {
         run(&client, &users, 0, args.first, args.concurrency, &outcomes).await;
         let first = snapshot(args.first);
         let allocations_before = ALLOCATIONS.load(Ordering::Relaxed);
-        run(&client, &users, args.first, args.ops, args.concurrency, &outcomes).await;
+        run(
+            &client,
+            &users,
+            args.first,
+            args.ops,
+            args.concurrency,
+            &outcomes,
+        )
+        .await;
         let last = snapshot(args.ops);
         let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations_before;
         (first, last, allocations)
@@ -315,7 +323,13 @@ fn main() {
     let transient = outcomes.transient.load(Ordering::Relaxed);
     let unexpected = outcomes.unexpected.load(Ordering::Relaxed);
     let duplicates = outcomes.duplicates.load(Ordering::Relaxed);
-    let failures = unexpected + duplicates + if args.fault_rate.is_some() { 0 } else { transient };
+    let failures = unexpected
+        + duplicates
+        + if args.fault_rate.is_some() {
+            0
+        } else {
+            transient
+        };
     let growth = last.live_bytes as f64 / first.live_bytes as f64 - 1.0;
     let rss_growth = last.rss_bytes as f64 / first.rss_bytes as f64 - 1.0;
     let per_op = allocations as f64 / (args.ops - args.first) as f64;

@@ -76,7 +76,7 @@ struct Serve {
 enum Command {
     Help,
     Version,
-    Serve(Serve),
+    Serve(Box<Serve>),
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
@@ -166,7 +166,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         }
         (None, None) => {}
     }
-    Ok(Command::Serve(serve))
+    Ok(Command::Serve(Box::new(serve)))
 }
 
 /// Reads a file given on the command line.
@@ -259,7 +259,7 @@ async fn main() -> ExitCode {
             println!("acs-identity-emulator {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
-        Ok(Command::Serve(serve)) => serve,
+        Ok(Command::Serve(serve)) => *serve,
         Err(message) => {
             eprintln!("acs-identity-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -301,14 +301,14 @@ mod tests {
 
     fn serve(args: &[&str]) -> Serve {
         match parse(args) {
-            Ok(Command::Serve(serve)) => serve,
+            Ok(Command::Serve(serve)) => *serve,
             other => panic!("{args:?}: {other:?}"),
         }
     }
 
     #[test]
     fn arguments() {
-        assert_eq!(parse(&[]), Ok(Command::Serve(Serve::default())));
+        assert_eq!(parse(&[]), Ok(Command::Serve(Box::default())));
         assert_eq!(serve(&["--port", "8080"]).port, 8080);
         assert_eq!(serve(&["--port=9"]).port, 9);
         assert_eq!(parse(&["--help"]), Ok(Command::Help));

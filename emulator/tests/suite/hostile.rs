@@ -105,8 +105,7 @@ fn crafted_inputs_are_answered() {
             let path = op
                 .path
                 .replace("{id}", "8:acs:fuzz_u")
-                .replace('{', "")
-                .replace('}', "");
+                .replace(['{', '}'], "");
             let target = format!("{path}?api-version={version}");
             assert_answered(&signed(op.method, &target, body));
         }
