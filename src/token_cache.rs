@@ -105,6 +105,10 @@ impl TokenCache {
             Cached::Use(token) => Ok(token),
             Cached::Due(token) => match self.refresh().await {
                 Ok(new) => Ok(new),
+                // The credential may have taken longer than the token had left.
+                Err(e) if token.expires_on() <= (self.clock)() => {
+                    Err(credential_error(SharedCause(e)))
+                }
                 Err(e) => {
                     tracing::warn!(
                         error = %crate::error::redact::causes(&SharedCause(e)),
@@ -319,6 +323,34 @@ mod tests {
         clock.advance(SEC);
         assert_eq!(cache.token().await.unwrap().secret(), "token-1");
         assert_eq!(cache.token().await.unwrap().secret(), "token-1");
+        assert_eq!(calls(&credential), 2);
+    }
+
+    /// A refresh that fails after the cached token expired does not hand out the expired token.
+    #[tokio::test]
+    async fn a_token_that_expired_during_a_failed_refresh_is_not_used() {
+        let (credential, cache, clock) = setup(
+            vec![
+                Outcome::Lives(REFRESH_MARGIN + MIN),
+                Outcome::Fails("offline"),
+            ],
+            true,
+        );
+        let gate = credential.gate.as_ref().unwrap();
+        gate.add_permits(1);
+        assert_eq!(cache.token().await.unwrap().secret(), "token-0");
+        clock.advance(MIN + SEC); // due for a refresh, still valid
+        let call = cache.token();
+        tokio::pin!(call);
+        assert!(
+            futures_poll_once(call.as_mut()).await.is_none(),
+            "waits for the credential"
+        );
+        clock.advance(REFRESH_MARGIN); // expired while the credential works
+        gate.add_permits(1);
+        let error = call.await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Credential);
+        assert!(error.to_string().contains("offline"), "{error}");
         assert_eq!(calls(&credential), 2);
     }
 
