@@ -527,4 +527,16 @@ mod tests {
             "TokenCache { credential: Scripted, .. }"
         );
     }
+
+    /// A shared failure shows the credential's error as it is, in `Display` and `Debug`.
+    #[test]
+    fn a_shared_failure_shows_the_credentials_error() {
+        let cause = SharedCause(Arc::new(CredentialError::from("offline")));
+        assert_eq!(cause.to_string(), "offline");
+        assert_eq!(
+            format!("{cause:?}"),
+            format!("{:?}", CredentialError::from("offline"))
+        );
+        assert!(format!("{cause:?}").contains("offline"));
+    }
 }

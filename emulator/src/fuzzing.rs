@@ -8,6 +8,7 @@ use super::random::Random;
 use super::server;
 use super::state::{Settings, Shared, Store};
 use acs_identity::AccessKey;
+use acs_identity::signing::{SignableRequest, format_date};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -49,10 +50,26 @@ pub fn serve_bytes(input: &[u8]) -> Vec<u8> {
     })
 }
 
-/// The access key of [`serve_bytes`]'s emulator (base64), to sign inputs that pass
-/// authentication.
-pub fn access_key() -> String {
-    shared().access_key_base64.to_string()
+/// The bytes of an HTTP/1.1 request signed with the access key of [`serve_bytes`]'s emulator
+/// (HMAC-SHA256, as the SDK signs), so that it passes authentication and reaches the operation:
+/// `method` on `target` (path and query), a JSON `body`.
+pub fn signed_request(method: &str, target: &str, body: &[u8]) -> Vec<u8> {
+    const HOST: &str = "127.0.0.1:1";
+    let headers = shared().access_key.sign(
+        &SignableRequest::new(method, target, HOST).with_body(body),
+        &format_date(chrono::Utc::now()),
+    );
+    let mut request = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {HOST}\r\nx-ms-date: {}\r\nx-ms-content-sha256: {}\r\n\
+         Authorization: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        headers.date,
+        headers.content_hash,
+        headers.authorization,
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request
 }
 
 fn shared() -> Arc<Shared> {

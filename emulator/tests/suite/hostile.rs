@@ -4,10 +4,8 @@
 //! an HTTP answer (or a closed connection for bytes that are not HTTP), never a panic, never a
 //! 5xx.
 
-use acs_identity::AccessKey;
-use acs_identity::signing::{SignableRequest, format_date};
 use acs_identity::spec::{API_VERSIONS, OPERATIONS};
-use acs_identity_emulator::fuzzing::{access_key, serve_bytes};
+use acs_identity_emulator::fuzzing::{serve_bytes, signed_request as signed};
 
 /// The status of an answer: `None` for a connection closed without one.
 fn status(answer: &[u8]) -> Option<u16> {
@@ -38,25 +36,6 @@ fn assert_answered(input: &[u8]) -> Option<u16> {
         );
     }
     status
-}
-
-/// A request signed with the emulator's key, as a client of the SDK would send it.
-fn signed(method: &str, target: &str, body: &[u8]) -> Vec<u8> {
-    let key = AccessKey::from_base64(&access_key()).unwrap();
-    let headers = key.sign(
-        &SignableRequest::new(method, target, "127.0.0.1:1").with_body(body),
-        &format_date(chrono::Utc::now()),
-    );
-    let mut request = format!(
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:1\r\nx-ms-date: {}\r\nx-ms-content-sha256: {}\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        headers.date,
-        headers.content_hash,
-        headers.authorization,
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(body);
-    request
 }
 
 #[test]

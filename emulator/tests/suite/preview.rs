@@ -17,7 +17,7 @@ use acs_identity::{
 };
 use acs_identity_emulator::{AuthOutcome, Emulator, EmulatorOptions, TokenStatus};
 use chrono::{Duration as TimeDelta, Utc};
-use common::{signed, status_and_json};
+use common::send_signed;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -87,31 +87,6 @@ fn versions_without(operation: OperationId) -> Vec<&'static str> {
         op.name
     );
     versions
-}
-
-/// A request signed with the emulator's access key, sent with plain reqwest: status and JSON
-/// body (`Null` when empty).
-async fn send_signed(
-    emulator: &Emulator,
-    method: &str,
-    target: &str,
-    content_type: &str,
-    body: &[u8],
-) -> (u16, Value) {
-    let response = signed(
-        emulator,
-        method,
-        target,
-        content_type,
-        body,
-        Utc::now(),
-        |_| {},
-    )
-    .body(body.to_vec())
-    .send()
-    .await
-    .expect("an answer");
-    status_and_json(response).await
 }
 
 async fn send_json(emulator: &Emulator, method: &str, target: &str, body: Value) -> (u16, Value) {

@@ -58,18 +58,20 @@ pub(crate) async fn status_and_json(response: reqwest::Response) -> (u16, Value)
     (status, json)
 }
 
-/// A JSON request signed with the emulator's access key now: its status and JSON body.
-pub(crate) async fn send_json(
+/// A request with `content_type`, signed with the emulator's access key now: its status and
+/// JSON body (`Null` when empty).
+pub(crate) async fn send_signed(
     emulator: &Emulator,
     method: &str,
     target: &str,
+    content_type: &str,
     body: &[u8],
 ) -> (u16, Value) {
     let response = signed(
         emulator,
         method,
         target,
-        "application/json",
+        content_type,
         body,
         Utc::now(),
         |_| {},
@@ -79,4 +81,14 @@ pub(crate) async fn send_json(
     .await
     .expect("an answer");
     status_and_json(response).await
+}
+
+/// A JSON request signed with the emulator's access key now: its status and JSON body.
+pub(crate) async fn send_json(
+    emulator: &Emulator,
+    method: &str,
+    target: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    send_signed(emulator, method, target, "application/json", body).await
 }

@@ -2,8 +2,8 @@
 //! 1,000,000 operations whose growth must be what those costs predict (nothing else grows).
 //!
 //! ```sh
-//! cargo bench -p acs-identity-emulator --bench load                 # 1,000,000 operations
-//! cargo bench -p acs-identity-emulator --bench load -- --ops 200000
+//! cargo bench --bench emulator_load                 # 1,000,000 operations
+//! cargo bench --bench emulator_load -- --ops 200000
 //! ```
 //!
 //! The emulator runs in this process, over loopback http, driven by the SDK's client with 16
@@ -22,54 +22,18 @@ use acs_identity::{
     CommunicationUserIdentifier,
 };
 use acs_identity_emulator::Emulator;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// The system allocator, counting the bytes allocated and not yet freed.
-struct Counting;
+#[path = "support/counting.rs"]
+mod counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-#[allow(
-    unsafe_code,
-    reason = "a global allocator is an unsafe trait; this one only counts"
-)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            LIVE.fetch_add(new_size, Ordering::Relaxed);
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+use counting::live;
 
 const WORKERS: usize = 16;
 const SAMPLE: usize = 10_000;
 const POPULATION: usize = 1_000;
-
-fn live() -> usize {
-    LIVE.load(Ordering::Relaxed)
-}
 
 /// Runs `n` jobs on `WORKERS` workers; job `i` gets `i`.
 async fn run<F, Fut>(n: usize, job: F)
@@ -251,7 +215,7 @@ fn main() {
         }
         let revokes_grew = live() as f64 - before_revokes as f64;
         println!("100000 revocations: live heap grew {revokes_grew:+.0} bytes");
-        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-results");
+        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-results");
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(
             out.join("emulator-load.json"),
