@@ -49,8 +49,10 @@ tests_for() {
     src/pipeline/retry.rs | src/pipeline/response_error.rs | src/pipeline/response_meta.rs)
       echo "errors:: faults::" ;;
     src/error/mod.rs | src/error/redact.rs) echo "errors:: api_shape::" ;;
-    src/token_cache.rs | src/pipeline/per_call.rs)
-      echo "errors:: cancellation:: token_cache::" ;;
+    src/token_cache.rs) echo "errors:: cancellation:: token_cache::" ;;
+    src/pipeline/per_call.rs | src/pipeline/per_try.rs | src/pipeline/authorize.rs \
+      | src/pipeline/context.rs)
+      echo "errors:: cancellation:: token_cache:: faults:: durable_and_entra:: no_secrets_in_logs::" ;;
     emulator/src/token_endpoint/* | emulator/src/tokens.rs | emulator/src/jwt.rs)
       echo "sign_in:: check_order:: emulator::" ;;
     emulator/src/persist/* | emulator/src/state/*) echo "persistence:: emulator:: preview::" ;;

@@ -5,7 +5,7 @@ use acs_identity::{
     ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope, RetryOptions,
     TeamsExtensionPrincipalType,
 };
-use acs_identity_emulator::Emulator;
+use acs_identity_emulator::{Emulator, Fault, FaultAction};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -106,6 +106,10 @@ async fn trace_output_holds_no_secret() {
             .token()
             .to_owned(),
     );
+    // A retried call: its span counts the attempts.
+    emulator.faults().inject(
+        Fault::new(FaultAction::status_with_retry_after(503, 0)).on_path(":revokeAccessTokens"),
+    );
     client.revoke_tokens(&user).await.unwrap();
 
     let teams = emulator.issue_teams_user_token("app", "oid", "tenant", chrono::Duration::hours(1));
@@ -170,6 +174,11 @@ async fn trace_output_holds_no_secret() {
     assert!(
         log.lines().count() > 20,
         "too little was logged to mean anything:\n{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("revoke_tokens") && l.contains("attempts=2")),
+        "the retried call's span does not count its attempts:\n{log}"
     );
     for secret in &secrets {
         assert!(secret.len() >= 16, "not a real secret: {secret:?}");
