@@ -99,8 +99,7 @@ impl CommunicationIdentityClient {
             None => http_client(options.user_agent_suffix.as_deref())?,
         };
         let endpoint = url.as_str().trim_end_matches('/').to_owned();
-        let credentials_allowed = crate::endpoint::credentials_allowed(&url);
-        let policy = RequestPolicy::new(api_version, host, credentials_allowed, auth);
+        let policy = RequestPolicy::new(api_version, host, auth);
         let raw = crate::raw::Client::new_with_client(&endpoint, http, policy);
         Ok(CommunicationIdentityClient {
             shared: Arc::new(Shared {

@@ -31,7 +31,10 @@ pub(super) async fn apply(
             return sign(request, key, &policy.host);
         }
     };
-    if !policy.credentials_allowed || !crate::endpoint::credentials_allowed(request.url()) {
+    // Checked on each request's own URL (https, or plain http to a loopback host): every
+    // request, a followed next link included, is on the endpoint's origin, so this is the
+    // endpoint's check, and stays right for any URL.
+    if !crate::endpoint::credentials_allowed(request.url()) {
         return Err(Error::configuration(
             "refusing to send a bearer token over plain http to a host that is not loopback; \
              use https",

@@ -54,8 +54,6 @@ struct PolicyShared {
     api_version_query: String,
     /// `Host` as signed: with `:port` only when not the scheme's default.
     host: String,
-    /// Whether bearer tokens may go to this endpoint (https, or plain http to loopback).
-    credentials_allowed: bool,
     /// What `api_version` lacks (decided once per client).
     availability: availability::Availability,
     auth: Auth,
@@ -80,7 +78,6 @@ impl RequestPolicy {
     pub(crate) fn new(
         api_version: String,
         host: String,
-        credentials_allowed: bool,
         auth: Auth,
     ) -> Self {
         RequestPolicy {
@@ -89,7 +86,6 @@ impl RequestPolicy {
                 availability: availability::Availability::of(&api_version),
                 api_version,
                 host,
-                credentials_allowed,
                 auth,
             }),
         }
