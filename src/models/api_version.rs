@@ -122,5 +122,11 @@ mod tests {
             "2023-10-1 ApiVersion(\"2023-10-1\")"
         );
         assert_eq!(ApiVersion::default(), ApiVersion::DEFAULT);
+        // Where a `&str` is taken (`impl AsRef<str>`), the version's text.
+        fn text(v: impl AsRef<str>) -> String {
+            v.as_ref().to_owned()
+        }
+        assert_eq!(text(unknown), "2023-10-1");
+        assert_eq!(text(ApiVersion::DEFAULT), crate::spec::API_VERSION);
     }
 }
