@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
-for target in connection_string identifier response_body; do
+for target in connection_string identifier response_body emulator_request; do
   mkdir -p "corpus/$target"
   echo "== $target: ${seconds}s"
   cargo fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=4096 2>&1 \

@@ -14,8 +14,10 @@ fn status(answer: &[u8]) -> Option<u16> {
     }
     let text = String::from_utf8_lossy(answer);
     let line = text.lines().next().unwrap_or_default();
+    // An HTTP/1.0 request is answered in HTTP/1.0.
     let code = line
         .strip_prefix("HTTP/1.1 ")
+        .or_else(|| line.strip_prefix("HTTP/1.0 "))
         .unwrap_or_else(|| panic!("not an HTTP answer: {text:?}"));
     Some(
         code[..3]
@@ -62,6 +64,8 @@ fn crafted_inputs_are_answered() {
         b"GET /common/userrealm/%F0%9F HTTP/1.1\r\nHost: h\r\n\r\n",
         b"POST /emulator/entra/token HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\n\r\n{\"scopes\":7}",
         b"GET /adfs/.well-known/openid-configuration HTTP/1.1\r\n\r\n",
+        // Found by the fuzz target: HTTP/1.0 is answered in HTTP/1.0.
+        b"POST /adfs$$$$/oauth2/tok]en HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
         // Pipelined: two requests on one connection, both answered.
         b"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n",
     ];
