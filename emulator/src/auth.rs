@@ -75,8 +75,8 @@ pub(crate) fn resource_operation(
     let Some(date) = parse_date(date) else {
         return Err(denied(AuthFailure::MalformedDate));
     };
-    let skew = (Utc::now() - date).abs().to_std().unwrap_or_default();
-    if skew > shared.max_clock_skew {
+    let (now, skew) = (Utc::now(), shared.max_clock_skew);
+    if ahead_by_more_than(date, now, skew) || ahead_by_more_than(now, date, skew) {
         return Err(denied(AuthFailure::StaleDate));
     }
     Ok(AuthOutcome::AccessKey)
@@ -154,11 +154,38 @@ fn entra_claims(shared: &Shared, token: &str, audience: &str) -> Result<Claims, 
     if expires <= now {
         return Err(AuthFailure::ExpiredToken);
     }
-    if let Some(not_before) = time_claim(&claims, "nbf") {
-        let skew = chrono::Duration::from_std(shared.max_clock_skew).unwrap_or_default();
-        if not_before > now + skew {
-            return Err(AuthFailure::InvalidToken);
-        }
+    if let Some(not_before) = time_claim(&claims, "nbf")
+        && ahead_by_more_than(not_before, now, shared.max_clock_skew)
+    {
+        return Err(AuthFailure::InvalidToken);
     }
     Ok(claims)
+}
+
+/// Whether `later` comes more than `skew` after `earlier` (the allowed difference of clocks,
+/// for `x-ms-date` either way and a token's `nbf`).
+fn ahead_by_more_than(
+    later: DateTime<Utc>,
+    earlier: DateTime<Utc>,
+    skew: std::time::Duration,
+) -> bool {
+    (later - earlier).to_std().is_ok_and(|ahead| ahead > skew)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allowed_skew_is_inclusive() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let skew = std::time::Duration::from_secs(300);
+        let at = |seconds: i64| now + chrono::Duration::seconds(seconds);
+        for within in [-86_400, -301, -1, 0, 1, 299, 300] {
+            assert!(!ahead_by_more_than(at(within), now, skew), "{within}");
+        }
+        for beyond in [301, 86_400] {
+            assert!(ahead_by_more_than(at(beyond), now, skew), "{beyond}");
+        }
+    }
 }
