@@ -240,7 +240,7 @@ fn main() {
         );
         path
     });
-    let (_emulator, cs) = start_emulator(&binary, args.fault_rate.as_deref());
+    let (emulator, cs) = start_emulator(&binary, args.fault_rate.as_deref());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -328,6 +328,8 @@ fn main() {
             "FAILED: the live heap grew by more than 10%, operations failed unexpectedly, or a \
              custom id gave two users"
         );
+        // `exit` runs no destructor: stop the emulator process first.
+        drop(emulator);
         std::process::exit(1);
     }
 }
