@@ -3,11 +3,8 @@
 //! token endpoints as the network, over an in-memory stream. Not part of the API: its shape may
 //! change in any release.
 
-use super::persist::Resource;
-use super::random::Random;
 use super::server;
-use super::state::{Settings, Shared, Store};
-use acs_identity::AccessKey;
+use super::state::Shared;
 use acs_identity::signing::{SignableRequest, format_date};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -75,28 +72,6 @@ pub fn signed_request(method: &str, target: &str, body: &[u8]) -> Vec<u8> {
 fn shared() -> Arc<Shared> {
     static SHARED: OnceLock<Arc<Shared>> = OnceLock::new();
     SHARED
-        .get_or_init(|| {
-            let random = Random::new();
-            let resource = Resource::new(Some("fuzz"), None, &random);
-            let key = AccessKey::from_base64(&resource.access_key_base64)
-                .expect("a key the emulator made");
-            Arc::new(Shared::new(
-                resource,
-                key,
-                Store::default(),
-                random,
-                Settings {
-                    max_clock_skew: Duration::from_secs(300),
-                    bearer_token_lifetime: Duration::from_secs(3600),
-                    page_size: 3,
-                    https: false,
-                    authority: "127.0.0.1:1".to_owned(),
-                    any_api_version: false,
-                    max_recorded_requests: 16,
-                    header_timeout: Duration::from_secs(1),
-                    body_timeout: Duration::from_secs(1),
-                },
-            ))
-        })
+        .get_or_init(|| Arc::new(Shared::detached("fuzz")))
         .clone()
 }

@@ -238,3 +238,63 @@ pub(crate) fn status(shared: &Shared, token: &str) -> TokenStatus {
         TokenRecord::Live => TokenStatus::Valid,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims_of(shared: &Shared, token: &str) -> Claims {
+        shared
+            .signer
+            .verify(token)
+            .expect("a token the emulator signed")
+    }
+
+    /// A Teams user's token is issued now and valid from now; one made already expired was
+    /// issued an hour before it expired (never after).
+    #[test]
+    fn teams_user_tokens_are_issued_before_they_expire() {
+        let shared = Shared::detached("r");
+        for hours in [1, 3] {
+            let before = Utc::now().timestamp();
+            let token = teams_user_token(&shared, "a", "o", "t", chrono::Duration::hours(hours));
+            let claims = claims_of(&shared, &token);
+            let (iat, nbf, exp) = (
+                claims["iat"].as_i64().unwrap(),
+                claims["nbf"].as_i64().unwrap(),
+                claims["exp"].as_i64().unwrap(),
+            );
+            assert!(iat >= before && iat <= Utc::now().timestamp(), "{hours} h");
+            assert_eq!(nbf, iat);
+            assert!((exp - iat - hours * 3600).abs() <= 1, "{hours} h");
+        }
+        for lifetime in [chrono::Duration::hours(-1), chrono::Duration::zero()] {
+            let token = teams_user_token(&shared, "a", "o", "t", lifetime);
+            let claims = claims_of(&shared, &token);
+            let (iat, exp) = (
+                claims["iat"].as_i64().unwrap(),
+                claims["exp"].as_i64().unwrap(),
+            );
+            assert_eq!(exp - iat, 3600, "{lifetime}");
+        }
+    }
+
+    /// A live token past its `exp` is expired; before it, valid.
+    #[test]
+    fn a_live_token_past_its_expiry_is_expired() {
+        let shared = Shared::detached("r");
+        let user = "8:acs:r_u";
+        shared.store().add_user(user).unwrap();
+        let issue = |expires_on| {
+            AcsToken::identity(user, "chat".to_owned(), expires_on)
+                .issue(&shared, &mut shared.store())
+                .unwrap()
+                .token
+        };
+        let past = issue(Utc::now() - chrono::Duration::seconds(5));
+        let future = issue(Utc::now() + chrono::Duration::hours(1));
+        assert_eq!(status(&shared, &past), TokenStatus::Expired);
+        assert_eq!(status(&shared, &future), TokenStatus::Valid);
+        assert_eq!(status(&shared, "a.b.c"), TokenStatus::Invalid);
+    }
+}

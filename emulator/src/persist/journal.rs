@@ -53,15 +53,13 @@ impl Journal {
     /// naming its line.
     pub(crate) fn open<C: DeserializeOwned>(dir: &Path) -> io::Result<(Journal, Vec<C>)> {
         let path = dir.join(FILE_NAME);
-        let existed = path.exists();
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
             .open(&path)?;
-        if !existed {
-            super::disk::sync_dir(dir)?;
-        }
+        // The journal's entry in the directory, when it was just created, is on disk.
+        super::disk::sync_dir(dir)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
         let (changes, valid) = parse(&bytes).map_err(|(line, e)| {
@@ -74,10 +72,9 @@ impl Journal {
                 ),
             )
         })?;
-        if valid < bytes.len() {
-            file.set_len(valid as u64)?;
-            file.sync_data()?;
-        }
+        // Without the last line cut short, if there is one (otherwise this changes nothing).
+        file.set_len(valid as u64)?;
+        file.sync_data()?;
         let journal = Journal {
             file,
             path,
@@ -157,6 +154,9 @@ mod tests {
         assert!(saved.is_empty());
         journal.append(&revoke("a")).unwrap();
         journal.append(&revoke("b")).unwrap();
+        // Where the next change goes (and a failed one is cut back to): the end of the file.
+        let size = std::fs::metadata(dir.join(FILE_NAME)).unwrap().len();
+        assert_eq!(journal.len, size);
         drop(journal);
         let (_, saved) = Journal::open::<Value>(&dir).unwrap();
         assert_eq!(saved, [revoke("a"), revoke("b")]);
@@ -188,6 +188,21 @@ mod tests {
             std::fs::write(&path, &whole).unwrap();
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_change_that_cannot_be_saved_says_where_and_why() {
+        let error = SaveError {
+            path: PathBuf::from("/data/journal.jsonl"),
+            source: io::Error::new(io::ErrorKind::StorageFull, "no space left on device"),
+        };
+        assert_eq!(
+            error.to_string(),
+            "the emulator could not save the change to /data/journal.jsonl: no space left on \
+             device"
+        );
+        let source = std::error::Error::source(&error).unwrap();
+        assert_eq!(source.to_string(), "no space left on device");
     }
 
     #[test]

@@ -362,26 +362,7 @@ mod tests {
     /// [`answer`] takes as many parameters of every operation as its path template has.
     #[test]
     fn every_operation_is_answered() {
-        let random = super::super::random::Random::new();
-        let resource = super::super::persist::Resource::new(Some("r"), None, &random);
-        let key = acs_identity::AccessKey::from_base64(&resource.access_key_base64).unwrap();
-        let shared = Shared::new(
-            resource,
-            key,
-            super::super::state::Store::default(),
-            random,
-            super::super::state::Settings {
-                max_clock_skew: std::time::Duration::from_secs(60),
-                bearer_token_lifetime: std::time::Duration::from_secs(60),
-                page_size: 10,
-                https: false,
-                authority: "127.0.0.1:1".to_owned(),
-                any_api_version: false,
-                max_recorded_requests: 10,
-                header_timeout: std::time::Duration::from_secs(1),
-                body_timeout: std::time::Duration::from_secs(1),
-            },
-        );
+        let shared = Shared::detached("r");
         let headers = HeaderMap::new();
         for &operation in OperationId::ALL {
             let op = operation.operation();

@@ -94,6 +94,33 @@ impl Shared {
         }
     }
 
+    /// The state of an emulator of the resource `resource_id` that no server serves: for the
+    /// in-memory fuzzing entry point and unit tests. In memory, a random key, pages of 3, short
+    /// timeouts.
+    pub(crate) fn detached(resource_id: &str) -> Self {
+        let random = Random::new();
+        let resource = Resource::new(Some(resource_id), None, &random);
+        let key = AccessKey::from_base64(&resource.access_key_base64)
+            .expect("a key the emulator made is valid base64");
+        Shared::new(
+            resource,
+            key,
+            Store::default(),
+            random,
+            Settings {
+                max_clock_skew: Duration::from_secs(300),
+                bearer_token_lifetime: Duration::from_secs(3600),
+                page_size: 3,
+                https: false,
+                authority: "127.0.0.1:1".to_owned(),
+                any_api_version: false,
+                max_recorded_requests: 16,
+                header_timeout: Duration::from_secs(1),
+                body_timeout: Duration::from_secs(1),
+            },
+        )
+    }
+
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
