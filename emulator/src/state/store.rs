@@ -446,6 +446,9 @@ mod tests {
         store.add_user("u").unwrap();
         assert_eq!(store.token("after"), TokenRecord::Revoked);
         assert_eq!(store.token("never"), TokenRecord::Unknown);
+        // A token of an identity the store never had (neither live nor deleted).
+        store.add_token("ghost's", Some("ghost")).unwrap();
+        assert_eq!(store.token("ghost's"), TokenRecord::Unknown);
         store.add_token("teams", None).unwrap();
         assert_eq!(store.token("teams"), TokenRecord::Live);
     }
@@ -531,6 +534,13 @@ mod tests {
         store.keep_update_result("r".into(), all);
         let (page, more) = store.update_result_page("r", 2, 2).unwrap();
         assert_eq!((page.len(), more), (1, false));
+        // A page that ends exactly at the last assignment has none after it.
+        let (page, more) = store.update_result_page("r", 1, 2).unwrap();
+        assert_eq!((page.len(), more), (2, false));
+        // Several answers are kept at once.
+        store.keep_update_result("s".into(), Vec::new());
+        assert!(store.update_result_page("r", 0, 2).is_some());
+        assert!(store.update_result_page("s", 0, 2).is_some());
         assert!(store.update_result_page("r", 0, 2).unwrap().1);
         assert!(store.update_result_page("other", 0, 2).is_none());
         for i in 0..KEPT_UPDATE_RESULTS {
