@@ -59,7 +59,19 @@ tests_for() {
     emulator/src/server.rs | emulator/src/fuzzing.rs | emulator/src/http.rs)
       echo "hostile:: emulator::" ;;
     emulator/*) echo "emulator:: check_order:: preview:: sign_in::" ;;
-    *) echo "errors:: client:: faults:: api_shape::" ;;
+    src/operations/*) echo "errors:: client:: faults:: api_shape:: durable_and_entra:: blocking::" ;;
+    src/models/* | src/spec.rs) echo "errors:: client:: api_shape:: durable_and_entra::" ;;
+    src/blocking.rs) echo "blocking:: blocking_token_cache::" ;;
+    src/azure_core_credential.rs) echo "azure_core_credential::" ;;
+    *) echo "errors:: client:: faults:: api_shape:: token_cache::" ;;
+  esac
+}
+
+# The features a file needs to be compiled at all (its items are behind them).
+features_for() {
+  case "$1" in
+    src/blocking.rs | src/operations/*) echo "--features=blocking" ;;
+    src/azure_core_credential.rs) echo "--features=azure_core" ;;
   esac
 }
 
@@ -136,7 +148,9 @@ for file in "${files[@]}"; do
   targets=(--cargo-arg=--lib --cargo-arg=--test --cargo-arg=suite
     --cargo-test-arg=-- --cargo-test-arg=tests::)
   for filter in $(tests_for "$file"); do targets+=("--cargo-test-arg=$filter"); done
+  # shellcheck disable=SC2046 # no feature, or one word
   cargo mutants --in-place --dir "$tree" -p "$(package_of "$file")" --file "$file" \
+    $(features_for "$file") \
     --timeout "$timeout" --build-timeout 900 --no-shuffle \
     --output "$out" "${iterate[@]}" "${diff_args[@]}" "${targets[@]}" >"$out/run.log" 2>&1 || true
   secs=$(( $(date +%s) - started ))

@@ -26,7 +26,9 @@ impl Availability {
                 .iter()
                 .enumerate()
                 .filter(|(_, op)| lacks(op))
-                .fold(0, |bits, (i, _)| bits | 1 << i)
+                // Distinct bits: their sum is their union.
+                .map(|(i, _)| 1u64 << i)
+                .sum::<u64>()
         };
         Availability {
             missing_operations: bits(&|op| !op.exists_at(api_version)),

@@ -75,11 +75,7 @@ impl std::fmt::Debug for Auth {
 }
 
 impl RequestPolicy {
-    pub(crate) fn new(
-        api_version: String,
-        host: String,
-        auth: Auth,
-    ) -> Self {
+    pub(crate) fn new(api_version: String, host: String, auth: Auth) -> Self {
         RequestPolicy {
             shared: Arc::new(PolicyShared {
                 api_version_query: api_version::query(&api_version),
