@@ -17,7 +17,8 @@
 #
 # Work lives in ${MUTANTS_DIR:-target/mutants}: a copy of the tree at REV (mutated in place,
 # restored after each mutant, so one mutant at a time: -j 1), its own cargo target dir (built
-# without debug info, kept between runs), and one mutants.out per file under out/. Exit status: 0 when no mutant was missed, 1 otherwise.
+# without debug info, kept between runs; MUTANTS_TARGET_DIR names another, e.g. one whose
+# dependencies are built), and one mutants.out per file under out/. Exit status: 0 when no mutant was missed, 1 otherwise.
 # Needs `cargo install cargo-mutants --locked`. Timings per file are in TESTING.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -131,8 +132,14 @@ done
   [ -e "$fresh/$f" ] || rm -f "$tree/$f"
 done
 
-export CARGO_TARGET_DIR=$work/target
-export CARGO_PROFILE_DEV_DEBUG=false   # no debug info: faster builds and links per mutant
+# MUTANTS_TARGET_DIR: reuse a target dir whose dependencies are built (CI passes its own);
+# the profile's debug setting is then left as the caller set it, so that they are reused.
+if [ -n "${MUTANTS_TARGET_DIR:-}" ]; then
+  export CARGO_TARGET_DIR=$MUTANTS_TARGET_DIR
+else
+  export CARGO_TARGET_DIR=$work/target
+  export CARGO_PROFILE_DEV_DEBUG=false   # no debug info: faster builds and links per mutant
+fi
 export CARGO_TERM_COLOR=never
 
 status=0
@@ -165,7 +172,7 @@ for file in "${files[@]}"; do
     status=1
     sed 's/^/    missed: /' "$out/mutants.out/missed.txt"
   fi
-  if grep -q "Found 0 mutants to test" "$out/run.log"; then
+  if grep -qE "Found 0 mutants to test|No mutants to filter" "$out/run.log"; then
     echo "    nothing (left) to test"
   elif [ "$caught$missed$unviable$timeouts" = 0000 ]; then
     echo "    no outcome: see $out/run.log" >&2
