@@ -223,9 +223,7 @@ impl Faults {
         let mut random = self.random();
         let (faults, state) = random.as_mut()?;
         let mut next = || {
-            *state ^= *state << 13;
-            *state ^= *state >> 7;
-            *state ^= *state << 17;
+            *state = xorshift(*state);
             *state
         };
         // 53 random bits as a fraction in [0, 1).
@@ -246,9 +244,33 @@ impl Faults {
     }
 }
 
+/// One step of Marsaglia's xorshift64 generator (shifts 13, 7, 17).
+fn xorshift(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_generator_is_xorshift64() {
+        // Marsaglia's xorshift64 (13, 7, 17) from 1.
+        let expected = [
+            1_082_269_761,
+            1_152_992_998_833_853_505,
+            11_177_516_664_432_764_457,
+            17_678_023_832_001_937_445,
+        ];
+        let mut x = 1;
+        for e in expected {
+            x = xorshift(x);
+            assert_eq!(x, e);
+        }
+    }
 
     #[test]
     fn faults_are_used_up_in_order() {
