@@ -10,6 +10,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// The bytes the in-memory connection buffers each way.
+const BUFFER: usize = 65_536;
+
 /// The answer of an emulator (one for the whole process, its state carried from one input to
 /// the next) to `input` sent on one connection that the client then closes for writing: every
 /// byte the server wrote before closing. Panics only if the emulator does.
@@ -22,7 +25,7 @@ pub fn serve_bytes(input: &[u8]) -> Vec<u8> {
             .expect("a tokio runtime")
     });
     runtime.block_on(async {
-        let (client, server_side) = tokio::io::duplex(64 * 1024);
+        let (client, server_side) = tokio::io::duplex(BUFFER);
         let serving = tokio::spawn(server::serve_connection(server_side, shared()));
         let (mut reader, mut writer) = tokio::io::split(client);
         let mut answer = Vec::new();

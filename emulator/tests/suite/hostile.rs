@@ -72,6 +72,18 @@ fn crafted_inputs_are_answered() {
     for case in cases {
         assert_answered(case);
     }
+    // A signed request reaches its operation: a user is created.
+    let created = serve_bytes(&signed(
+        "POST",
+        &format!("/identities?api-version={}", API_VERSIONS[0]),
+        b"{}",
+    ));
+    assert_eq!(
+        status(&created),
+        Some(201),
+        "{}",
+        String::from_utf8_lossy(&created)
+    );
     // Signed, so that the operations read the bodies.
     let version = API_VERSIONS[API_VERSIONS.len() - 1];
     for body in [
