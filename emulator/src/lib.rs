@@ -395,12 +395,7 @@ impl Emulator {
         };
         let access_key = AccessKey::from_base64(&resource.access_key_base64)
             .map_err(|e| invalid(e.to_string()))?;
-        let extra_names: Vec<String> = (!options.host.is_loopback()
-            && !options.host.is_unspecified())
-        .then(|| options.host.to_string())
-        .into_iter()
-        .collect();
-        let tls = tls::serve(&options.tls, &extra_names)?;
+        let tls = tls::serve(&options.tls, &certificate_names(options.host))?;
         let http_client = tls
             .as_ref()
             .map(|tls| trusting_client(&tls.certificate_pem))
@@ -658,6 +653,16 @@ impl Emulator {
     }
 }
 
+/// The names a certificate made at start has beyond the loopback ones: the address the emulator
+/// binds, when it is a specific other one (clients of another machine or container reach it so).
+fn certificate_names(host: IpAddr) -> Vec<String> {
+    if host.is_loopback() || host.is_unspecified() {
+        Vec::new()
+    } else {
+        vec![host.to_string()]
+    }
+}
+
 /// `host:port` as clients on this machine reach an emulator bound to `host`: the loopback
 /// address when it binds every address, IPv6 addresses in brackets.
 fn authority(host: IpAddr, port: u16) -> String {
@@ -704,5 +709,49 @@ impl fmt::Debug for Emulator {
             .field("endpoint", &self.endpoint)
             .field("resource_id", &self.shared.resource_id)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoints_authority_and_the_certificates_names_follow_the_host() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(authority(ip("127.0.0.1"), 8), "127.0.0.1:8");
+        assert_eq!(authority(ip("0.0.0.0"), 8), "127.0.0.1:8");
+        assert_eq!(authority(ip("10.1.2.3"), 8), "10.1.2.3:8");
+        assert_eq!(authority(ip("::"), 8), "[::1]:8");
+        assert_eq!(authority(ip("::1"), 8), "[::1]:8");
+        assert_eq!(authority(ip("fd00::7"), 8), "[fd00::7]:8");
+        for local in ["127.0.0.1", "0.0.0.0", "::1", "::"] {
+            assert!(certificate_names(ip(local)).is_empty(), "{local}");
+        }
+        assert_eq!(certificate_names(ip("10.1.2.3")), ["10.1.2.3"]);
+        assert_eq!(certificate_names(ip("fd00::7")), ["fd00::7"]);
+    }
+
+    #[test]
+    fn options_debug_shows_the_settings_but_not_the_key() {
+        let options = EmulatorOptions {
+            access_key: Some("c2VjcmV0LWtleQ==".to_owned()),
+            data_dir: Some(PathBuf::from("/tmp/d")),
+            ..EmulatorOptions::default()
+        };
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("c2VjcmV0"), "{shown}");
+        for part in [
+            "host: 127.0.0.1",
+            "port: 0",
+            "access_key: Some(\"<redacted>\")",
+            "data_dir: Some(\"/tmp/d\")",
+            "any_api_version: false",
+            "max_recorded_requests: 10000",
+            "header_timeout: 10s",
+            "body_timeout: 30s",
+        ] {
+            assert!(shown.contains(part), "{part} not in {shown}");
+        }
     }
 }
