@@ -58,7 +58,9 @@ tests_for() {
       echo "sign_in:: check_order:: emulator::" ;;
     emulator/src/persist/* | emulator/src/state/*) echo "persistence:: emulator:: preview::" ;;
     emulator/src/server.rs | emulator/src/fuzzing.rs | emulator/src/http.rs)
-      echo "hostile:: emulator::" ;;
+      echo "hostile:: limits:: emulator::" ;;
+    emulator/src/main.rs) echo "binary:: persistence::" ;;
+    emulator/src/lib.rs | emulator/src/tls.rs) echo "emulator:: https:: binary:: persistence::" ;;
     emulator/*) echo "emulator:: check_order:: preview:: sign_in::" ;;
     src/operations/*) echo "errors:: client:: faults:: api_shape:: durable_and_entra:: blocking::" ;;
     src/models/* | src/spec.rs) echo "errors:: client:: api_shape:: durable_and_entra::" ;;
@@ -152,7 +154,10 @@ for file in "${files[@]}"; do
   started=$(date +%s)
   # The targets go to every cargo invocation, so that only they are built for each mutant;
   # the test filters to the test binaries (the library's unit tests all sit in `tests` modules).
-  targets=(--cargo-arg=--lib --cargo-arg=--test --cargo-arg=suite
+  # The binary's own unit tests are in its target, not the library's.
+  lib=--lib
+  [ "$file" = emulator/src/main.rs ] && lib=--bins
+  targets=(--cargo-arg=$lib --cargo-arg=--test --cargo-arg=suite
     --cargo-test-arg=-- --cargo-test-arg=tests::)
   for filter in $(tests_for "$file"); do targets+=("--cargo-test-arg=$filter"); done
   # shellcheck disable=SC2046 # no feature, or one word
