@@ -370,3 +370,64 @@ async fn another_host_is_served_with_a_warning() {
     std::io::Read::read_to_string(quiet.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert_eq!(stderr, "");
 }
+
+/// `--any-api-version` serves a version the emulator does not know; `--page-size` pages Entra
+/// ID assignments; `--fault-rate 1` faults every request.
+#[tokio::test]
+async fn versions_pages_and_faults_from_the_command_line() {
+    let running = Running::start(&["--any-api-version", "--page-size", "1"]);
+    let client = client(running.value("connection string").unwrap(), None);
+    let unknown = acs_identity::ClientOptions::default()
+        .with_api_version(acs_identity::ApiVersion::other("2023-10-1"));
+    let lenient = CommunicationIdentityClient::from_connection_string(
+        running.value("connection string").unwrap(),
+        Some(unknown),
+    )
+    .unwrap();
+    lenient.create_user().await.unwrap();
+    let preview = CommunicationIdentityClient::from_connection_string(
+        running.value("connection string").unwrap(),
+        Some(acs_identity::ClientOptions::latest_preview()),
+    )
+    .unwrap();
+    for object_id in ["o1", "o2"] {
+        preview
+            .upsert_entra_assignment(
+                object_id,
+                "t",
+                acs_identity::EntraPrincipalType::User,
+                &["c"],
+            )
+            .await
+            .unwrap();
+    }
+    // Two pages of one, followed by the client: both come back.
+    assert_eq!(preview.list_entra_assignments().await.unwrap().len(), 2);
+    let page = preview
+        .raw()
+        .list_entra_assignments()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.value.len(), 1);
+    assert!(page.next_link.is_some());
+    drop(client);
+
+    let faulty = Running::start(&["--fault-rate", "1"]);
+    let options = acs_identity::ClientOptions {
+        retry: acs_identity::RetryOptions {
+            max_retries: 0,
+            ..acs_identity::RetryOptions::default()
+        },
+        ..acs_identity::ClientOptions::default()
+    };
+    let client = CommunicationIdentityClient::from_connection_string(
+        faulty.value("connection string").unwrap(),
+        Some(options),
+    )
+    .unwrap();
+    for _ in 0..5 {
+        let error = client.create_user().await.unwrap_err();
+        assert!(error.is_transient(), "{error}");
+    }
+}
