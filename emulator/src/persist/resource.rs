@@ -126,7 +126,10 @@ impl SavedResource {
                 write_atomically(dir, FILE_NAME, &json)?;
                 Ok(resource)
             }
-            Err(e) => Err(e),
+            Err(e) => Err(io::Error::new(
+                e.kind(),
+                format!("cannot read {}: {e}", path.display()),
+            )),
         }
     }
 }
@@ -184,6 +187,14 @@ mod tests {
             .unwrap();
         assert!(!key.to_string().contains(first.access_key_base64.as_str()));
         assert!(!dir.join(".resource.json.tmp").exists());
+        // A resource that cannot be read is an error that names it, never replaced.
+        let unreadable = dir.join("unreadable");
+        std::fs::create_dir_all(unreadable.join(FILE_NAME)).unwrap();
+        let error = SavedResource::load_or_create(&unreadable, None, None, &random)
+            .err()
+            .unwrap();
+        assert!(error.to_string().starts_with("cannot read "), "{error}");
+        assert!(unreadable.join(FILE_NAME).is_dir());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
