@@ -46,3 +46,29 @@ pub(super) fn oauth_error(status: u16, error: &str, description: &str) -> Reply 
         error: true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tenant_id_is_the_paths_guid_or_the_emulators_own() {
+        let shared = Shared::detached("r");
+        let own = shared.entra_tenant_id.clone();
+        assert_eq!(
+            tenant_id(&shared, "8F2C7D4E-1A2B-4C3D-9E8F-0A1B2C3D4E5F"),
+            "8f2c7d4e-1a2b-4c3d-9e8f-0a1b2c3d4e5f"
+        );
+        for other in [
+            "adfs",
+            "common",
+            "contoso.onmicrosoft.com",
+            // 36 characters, but not a GUID.
+            "contoso-tenant-name-of-36-characters",
+            "8f2c7d4e-1a2b-4c3d-9e8f-0a1b2c3d4e5g",
+            "8f2c7d4e01a2b-4c3d-9e8f-0a1b2c3d4e5f",
+        ] {
+            assert_eq!(tenant_id(&shared, other), own, "{other}");
+        }
+    }
+}

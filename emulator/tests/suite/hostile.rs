@@ -72,6 +72,9 @@ fn crafted_inputs_are_answered() {
     for case in cases {
         assert_answered(case);
     }
+    // A body cut short by a client that then closes its side: 400, not 413.
+    let cut = serve_bytes(b"POST /identities HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab");
+    assert_eq!(status(&cut), Some(400), "{}", String::from_utf8_lossy(&cut));
     // A signed request reaches its operation: a user is created.
     let created = serve_bytes(&signed(
         "POST",

@@ -137,6 +137,32 @@ async fn idle_kept_alive_connections_serve_the_next_request() {
     assert_eq!(emulator.user_count(), 2);
 }
 
+/// A `Reset` fault closes the connection abortively: the client reads a reset, not an end.
+#[tokio::test]
+async fn a_reset_fault_is_a_reset() {
+    let emulator = Emulator::start().await.unwrap();
+    emulator.faults().inject(acs_identity_emulator::Fault::new(
+        acs_identity_emulator::FaultAction::Reset,
+    ));
+    let mut stream = TcpStream::connect(("127.0.0.1", emulator.port()))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /identities?api-version={API_VERSION} HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+        .await
+        .unwrap();
+    assert_eq!(
+        read.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::ConnectionReset),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+}
+
 /// 1,000 connections open at once, each with a request in flight: every one is answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_connections_are_served() {

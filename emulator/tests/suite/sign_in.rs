@@ -149,6 +149,34 @@ async fn client_credentials_give_a_bearer_token_for_the_resource() {
     assert!(!body.contains("any-secret"), "{body}");
 }
 
+/// Faults are for the service's operations: the token endpoints answer through them.
+#[tokio::test]
+async fn faults_never_apply_to_the_token_endpoints() {
+    let emulator = Emulator::start().await.unwrap();
+    emulator.faults().inject(acs_identity_emulator::Fault::new(
+        acs_identity_emulator::FaultAction::status(500),
+    ));
+    let (status, _) = get(&emulator, "/adfs/.well-known/openid-configuration").await;
+    assert_eq!(status, 200);
+    let (status, body) = post_form(
+        &emulator,
+        "/adfs/oauth2/token",
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "c"),
+            ("client_secret", "s"),
+            ("scope", COMMUNICATION_SCOPE),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        emulator.faults().remaining(),
+        1,
+        "the fault waits for an operation"
+    );
+}
+
 #[tokio::test]
 async fn token_requests_the_emulator_cannot_grant_are_oauth_errors() {
     let emulator = Emulator::start().await.unwrap();
@@ -278,6 +306,8 @@ async fn a_teams_user_signs_in_with_a_password() {
     assert_eq!(id["aud"], client_id);
     assert_eq!(id["iss"], format!("{}/{TENANT}/v2.0", emulator.endpoint()));
     assert_eq!(id["preferred_username"], "alice@contoso.com");
+    let now = chrono::Utc::now().timestamp();
+    assert!(id["exp"].as_i64().unwrap() > now + 3000, "{id}");
     assert_eq!((&id["oid"], &id["tid"]), (&access["oid"], &access["tid"]));
     assert_eq!(
         (&info["uid"], &info["utid"]),
