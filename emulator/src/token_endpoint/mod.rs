@@ -194,6 +194,14 @@ mod tests {
             "/t1/oauth2/v3.0/token",
             "/emulator/entra",
             "/",
+            // Operations' first segments are not tenants.
+            "/identities/.well-known/openid-configuration",
+            "/access/v2.0/.well-known/openid-configuration",
+            "/emulator/discovery/keys",
+            "//.well-known/openid-configuration",
+            // A user realm needs its segment and a user name.
+            "/common/userrealm/",
+            "/common/realm/a%40b.c",
         ] {
             assert_eq!(endpoint(other), None, "{other}");
             assert!(!serves(other), "{other}");
