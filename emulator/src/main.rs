@@ -316,6 +316,11 @@ mod tests {
         assert!(parse(&["--port"]).is_err());
         assert!(parse(&["--port", "65536"]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+        // Only a flag's value follows `=`: another argument is refused whole.
+        assert_eq!(
+            parse(&["a=b"]),
+            Err("unexpected argument \"a=b\"".to_owned())
+        );
     }
 
     #[test]

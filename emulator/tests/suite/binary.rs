@@ -363,8 +363,11 @@ async fn another_host_is_served_with_a_warning() {
         stderr.contains("warning: listening on 0.0.0.0, not a loopback address"),
         "{stderr}"
     );
-    // The loopback address itself: no warning.
+    // The loopback address itself: no warning, and only that address is served.
     let mut quiet = Running::start(&["--host", "127.0.0.1"]);
+    let endpoint = quiet.value("endpoint").unwrap().to_owned();
+    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.2", port)).is_err());
     quiet.child.kill().unwrap();
     let mut stderr = String::new();
     std::io::Read::read_to_string(quiet.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
