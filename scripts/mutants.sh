@@ -58,7 +58,7 @@ tests_for() {
       echo "sign_in:: check_order:: emulator::" ;;
     emulator/src/persist/* | emulator/src/state/*) echo "persistence:: emulator:: preview::" ;;
     emulator/src/server.rs | emulator/src/fuzzing.rs | emulator/src/http.rs)
-      echo "hostile:: limits:: emulator::" ;;
+      echo "hostile:: limits:: emulator:: https:: sign_in::" ;;
     emulator/src/main.rs) echo "binary:: persistence::" ;;
     emulator/src/lib.rs | emulator/src/tls.rs) echo "emulator:: https:: binary:: persistence::" ;;
     emulator/*) echo "emulator:: check_order:: preview:: sign_in::" ;;
