@@ -87,6 +87,20 @@ fn crafted_inputs_are_answered() {
         "{}",
         String::from_utf8_lossy(&created)
     );
+    // A body of 100 KiB is well within the 1 MiB limit.
+    let mut large = b"{}".to_vec();
+    large.resize(100 * 1024, b' ');
+    let created = serve_bytes(&signed(
+        "POST",
+        &format!("/identities?api-version={}", API_VERSIONS[0]),
+        &large,
+    ));
+    assert_eq!(
+        status(&created),
+        Some(201),
+        "{}",
+        String::from_utf8_lossy(&created)
+    );
     // Signed, so that the operations read the bodies.
     let version = API_VERSIONS[API_VERSIONS.len() - 1];
     for body in [
