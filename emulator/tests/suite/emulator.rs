@@ -573,6 +573,17 @@ async fn operations_are_served_at_the_versions_that_have_them() {
     assert_eq!(response.status(), 201);
 }
 
+/// An operation's body is recorded as received, even one that looks like a token request's form
+/// (only the token endpoints' secrets are redacted).
+#[tokio::test]
+async fn an_operations_body_is_recorded_as_received() {
+    let emulator = Emulator::start().await.unwrap();
+    let form = b"client_secret=kept&password=kept";
+    let response = send_signed(&emulator, "POST", &format!("/identities?{API}"), form).await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(last_request(&emulator).body, form);
+}
+
 #[tokio::test]
 async fn requests_are_recorded_without_secrets() {
     let emulator = Emulator::start().await.unwrap();
