@@ -21,14 +21,19 @@ impl Request<'_> {
     }
 
     pub(crate) fn path(&self) -> &str {
-        self.path_and_query
-            .split_once('?')
-            .map_or(self.path_and_query, |(p, _)| p)
+        path_of(self.path_and_query)
     }
 
     pub(crate) fn query(&self) -> Option<&str> {
         self.path_and_query.split_once('?').map(|(_, q)| q)
     }
+}
+
+/// The path of a request target (without its query).
+pub(crate) fn path_of(path_and_query: &str) -> &str {
+    path_and_query
+        .split_once('?')
+        .map_or(path_and_query, |(p, _)| p)
 }
 
 /// An answer: a status and a JSON body (empty for 204).

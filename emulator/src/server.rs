@@ -2,7 +2,7 @@
 //! recording and fault injection, on hyper directly.
 
 use super::faults::FaultAction;
-use super::http::{Reply, Request};
+use super::http::{Reply, Request, path_of};
 use super::record::{AuthOutcome, RecordedRequest, redact_authorization};
 use super::routes;
 use super::state::Shared;
@@ -147,13 +147,6 @@ pub(crate) async fn serve_connection(stream: impl Socket, shared: Arc<Shared>) {
             }
         }
     }
-}
-
-/// The path of a request target (without its query).
-fn path_of(path_and_query: &str) -> &str {
-    path_and_query
-        .split_once('?')
-        .map_or(path_and_query, |(p, _)| p)
 }
 
 /// Records the request, applies a fault if one matches, and answers.

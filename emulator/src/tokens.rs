@@ -206,8 +206,7 @@ pub(crate) struct SignedInUser<'a> {
 /// [`bearer_token_lifetime`](Shared::bearer_token_lifetime), and its expiry (whole seconds): what
 /// [`EmulatorCredential`](super::EmulatorCredential) and the token endpoint hand out.
 pub(crate) fn entra_resource_token(shared: &Shared) -> (String, DateTime<Utc>) {
-    let lifetime = chrono::Duration::from_std(shared.bearer_token_lifetime)
-        .unwrap_or(chrono::Duration::hours(1));
+    let lifetime = bearer_lifetime(shared);
     let now = Utc::now();
     let expires = DateTime::from_timestamp((now + lifetime).timestamp(), 0).unwrap_or(now);
     let token = resource_token(
@@ -217,6 +216,12 @@ pub(crate) fn entra_resource_token(shared: &Shared) -> (String, DateTime<Utc>) {
         expires,
     );
     (token, expires)
+}
+
+/// How long the bearer tokens for the resource live
+/// ([`bearer_token_lifetime`](Shared::bearer_token_lifetime); an hour if it is out of range).
+pub(crate) fn bearer_lifetime(shared: &Shared) -> chrono::Duration {
+    chrono::Duration::from_std(shared.bearer_token_lifetime).unwrap_or(chrono::Duration::hours(1))
 }
 
 /// The state of a Communication Services access token.

@@ -62,12 +62,9 @@ fn assignments_page(
     next: Option<SkipToken>,
 ) -> Reply {
     let next_link = next.map(|token| {
-        let host = req
-            .header("host")
-            .map_or_else(|| shared.authority.clone(), str::to_owned);
         format!(
-            "{}://{host}/access/entra/assignments?api-version={}&$skipToken={}",
-            shared.scheme,
+            "{}/access/entra/assignments?api-version={}&$skipToken={}",
+            shared.base_url(req.header("host")),
             percent_encode(api_version),
             token.encode()
         )

@@ -172,8 +172,7 @@ pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> (Reply, AuthOutcome)
         }
     };
     if !operation_allowed(&api_version, operation, shared.any_api_version) {
-        let host = req.header("host").unwrap_or(&shared.authority);
-        let uri = format!("{}://{host}{}", shared.scheme, req.path());
+        let uri = format!("{}{}", shared.base_url(req.header("host")), req.path());
         return (
             ApiError::unsupported_api_version(&uri, &api_version, operation).into(),
             AuthOutcome::NotChecked,

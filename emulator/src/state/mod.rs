@@ -121,6 +121,12 @@ impl Shared {
         )
     }
 
+    /// The scheme and authority a request reached the emulator at (its `Host`, else the
+    /// emulator's own), e.g. `https://127.0.0.1:8443`: the base of the absolute URLs it answers.
+    pub(crate) fn base_url(&self, host: Option<&str>) -> String {
+        format!("{}://{}", self.scheme, host.unwrap_or(&self.authority))
+    }
+
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }

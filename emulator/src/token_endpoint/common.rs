@@ -9,6 +9,18 @@ use serde_json::json;
 /// credential libraries skip instance discovery (a request to the public cloud) for it.
 pub(super) const ADFS: &str = "adfs";
 
+/// The issuer of `tenant`'s documents (v2.0 or v1), the `iss` of the ID tokens issued there:
+/// `{base}/adfs` for ADFS whatever the version.
+pub(super) fn issuer(base: &str, tenant: &str, v2: bool) -> String {
+    if tenant.eq_ignore_ascii_case(ADFS) {
+        format!("{base}/{ADFS}")
+    } else if v2 {
+        format!("{base}/{tenant}/v2.0")
+    } else {
+        format!("{base}/{tenant}/")
+    }
+}
+
 /// The tenant id (`tid`) of tokens issued at `tenant`'s endpoints: the path's tenant when it
 /// is a GUID; the emulator's own tenant for `adfs`, `common`, `organizations` or a domain name.
 pub(super) fn tenant_id(shared: &Shared, tenant: &str) -> String {
@@ -50,6 +62,14 @@ pub(super) fn oauth_error(status: u16, error: &str, description: &str) -> Reply 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issuers_by_tenant_and_version() {
+        assert_eq!(issuer("https://h:1", "adfs", true), "https://h:1/adfs");
+        assert_eq!(issuer("https://h:1", "ADFS", false), "https://h:1/adfs");
+        assert_eq!(issuer("https://h:1", "t", true), "https://h:1/t/v2.0");
+        assert_eq!(issuer("https://h:1", "t", false), "https://h:1/t/");
+    }
 
     #[test]
     fn a_tenant_id_is_the_paths_guid_or_the_emulators_own() {

@@ -6,27 +6,25 @@
 //! user realm first, to tell federated from managed users.
 
 use super::super::http::Reply;
-use super::common::ADFS;
+use super::common::{ADFS, issuer};
 use serde_json::json;
 
 /// `GET /adfs/.well-known/openid-configuration` (ADFS), `GET /{tenant}/.well-known/openid-configuration`
 /// (v1) or `GET /{tenant}/v2.0/.well-known/openid-configuration` (v2), at `base`.
 pub(super) fn configuration(base: &str, tenant: &str, v2: bool) -> Reply {
-    let (issuer, oauth, keys) = if tenant.eq_ignore_ascii_case(ADFS) {
+    let issuer = issuer(base, tenant, v2);
+    let (oauth, keys) = if tenant.eq_ignore_ascii_case(ADFS) {
         (
-            format!("{base}/{ADFS}"),
             format!("{base}/{ADFS}/oauth2"),
             format!("{base}/{ADFS}/discovery/keys"),
         )
     } else if v2 {
         (
-            format!("{base}/{tenant}/v2.0"),
             format!("{base}/{tenant}/oauth2/v2.0"),
             format!("{base}/{tenant}/discovery/v2.0/keys"),
         )
     } else {
         (
-            format!("{base}/{tenant}/"),
             format!("{base}/{tenant}/oauth2"),
             format!("{base}/{tenant}/discovery/keys"),
         )

@@ -20,7 +20,7 @@ use super::super::http::{Reply, Request};
 use super::super::state::Shared;
 use super::super::tokens::{self, SignedInUser};
 use super::super::wire::form_fields;
-use super::common::{ADFS, check_scopes, oauth_error, tenant_id};
+use super::common::{check_scopes, issuer, oauth_error, tenant_id};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
@@ -77,7 +77,7 @@ pub(super) fn token(shared: &Shared, req: &Request<'_>, base: &str, tenant: &str
                     "the password grant needs 'username' and 'password' (any values are accepted)",
                 );
             };
-            let issuer = issuer(base, tenant);
+            let issuer = issuer(base, tenant, true);
             password(shared, client_id, tenant, username, &scopes, &issuer)
         }
         Some(other) => oauth_error(
@@ -96,22 +96,12 @@ fn invalid_request(description: &str) -> Reply {
     oauth_error(400, "invalid_request", description)
 }
 
-/// The issuer of the tenant's v2.0 documents (and `adfs`'s), as `discovery` names it.
-fn issuer(base: &str, tenant: &str) -> String {
-    if tenant.eq_ignore_ascii_case(ADFS) {
-        format!("{base}/{ADFS}")
-    } else {
-        format!("{base}/{tenant}/v2.0")
-    }
-}
-
 /// A bearer token for the resource, for the application `client_id`.
 fn client_credentials(shared: &Shared, client_id: &str, tenant: &str, scopes: &[&str]) -> Reply {
     if let Err(message) = check_scopes(scopes) {
         return oauth_error(400, "invalid_scope", &message);
     }
-    let lifetime = chrono::Duration::from_std(shared.bearer_token_lifetime)
-        .unwrap_or(chrono::Duration::hours(1));
+    let lifetime = tokens::bearer_lifetime(shared);
     let expires = Utc::now() + lifetime;
     let token = tokens::resource_token(shared, client_id, &tenant_id(shared, tenant), expires);
     Reply::json(
@@ -213,11 +203,5 @@ mod tests {
         let dashes: Vec<usize> = id.match_indices('-').map(|(i, _)| i).collect();
         assert_eq!(dashes, [8, 13, 18, 23]);
         assert_eq!(&id[14..15], "4");
-    }
-
-    #[test]
-    fn issuers_match_the_documents() {
-        assert_eq!(issuer("https://h:1", "adfs"), "https://h:1/adfs");
-        assert_eq!(issuer("https://h:1", "t"), "https://h:1/t/v2.0");
     }
 }

@@ -106,25 +106,24 @@ pub(crate) fn redacted_body(body: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
-/// The scheme and authority requests reach the emulator at, e.g. `https://127.0.0.1:8443`:
-/// issuers and endpoints of the documents are on it, as the libraries check.
+/// Where the request reached the emulator: issuers and endpoints of the documents are on it, as
+/// the libraries check.
 fn base_url(shared: &Shared, req: &Request<'_>) -> String {
-    let host = req.header("host").unwrap_or(&shared.authority);
-    format!("{}://{host}", shared.scheme)
+    shared.base_url(req.header("host"))
 }
 
 /// Answers a request to one of the token endpoints; `None` when the path is none of them.
 pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> Option<Reply> {
     let endpoint = endpoint(req.path())?;
-    let (method, allowed) = match endpoint {
-        Endpoint::EmulatorJson | Endpoint::Token { .. } => (req.method, "POST"),
-        _ => (req.method, "GET"),
+    let allowed = match endpoint {
+        Endpoint::EmulatorJson | Endpoint::Token { .. } => "POST",
+        _ => "GET",
     };
-    if method != allowed {
+    if req.method != allowed {
         return Some(oauth_error(
             405,
             "invalid_request",
-            &format!("{} takes {allowed}, not {method}.", req.path()),
+            &format!("{} takes {allowed}, not {}.", req.path(), req.method),
         ));
     }
     Some(match endpoint {
