@@ -65,6 +65,8 @@ tests_for() {
     src/operations/*) echo "errors:: client:: faults:: api_shape:: durable_and_entra:: blocking::" ;;
     src/models/* | src/spec.rs) echo "errors:: client:: api_shape:: durable_and_entra::" ;;
     src/blocking.rs) echo "blocking:: blocking_token_cache::" ;;
+    src/client.rs | src/credential.rs | src/options.rs)
+      echo "errors:: client:: faults:: api_shape:: token_cache:: durable_and_entra:: cancellation:: no_secrets_in_logs::" ;;
     src/azure_core_credential.rs) echo "azure_core_credential::" ;;
     *) echo "errors:: client:: faults:: api_shape:: token_cache::" ;;
   esac
