@@ -304,9 +304,7 @@ fn damaged(
         }
         FaultAction::WrongContentType => answer(shared, status, body.into(), HTML, request_headers),
         FaultAction::Oversized(size) => {
-            if body.len() < size {
-                body.resize(size, b' ');
-            }
+            body.resize(body.len().max(size), b' ');
             answer(shared, status, body.into(), JSON_UTF8, request_headers)
         }
         FaultAction::ResetMidResponse => {
@@ -340,8 +338,7 @@ fn answer(
     content_type: &'static str,
     request_headers: &hyper::HeaderMap,
 ) -> Response<ReplyBody> {
-    let has_body = !matches!(&body, ReplyBody::Full(Some(b)) if b.is_empty())
-        && !matches!(body, ReplyBody::Full(None));
+    let has_body = body.size_hint().exact() != Some(0);
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -426,12 +423,8 @@ impl Body for ReplyBody {
         }
     }
 
-    fn is_end_stream(&self) -> bool {
-        match self {
-            ReplyBody::Full(body) => body.as_ref().is_none_or(Bytes::is_empty),
-            ReplyBody::Cut { .. } => false,
-        }
-    }
+    // `is_end_stream` is left at its default (false): hyper then polls an empty body once and
+    // frames it by `size_hint` alone, with the same bytes on the wire.
 
     fn size_hint(&self) -> SizeHint {
         match self {

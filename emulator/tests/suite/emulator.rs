@@ -1229,6 +1229,47 @@ async fn fault_reset_mid_response() {
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
 }
 
+/// Answers are framed as the service's (the Python SDK's recordings `test_create_user` and
+/// `test_delete_user`): a body comes with its exact `Content-Length` and a content type, never
+/// chunked; a 204 has no body headers at all; a status without a body says `Content-Length: 0`.
+#[tokio::test]
+async fn answers_are_framed_as_the_services() {
+    let emulator = Emulator::start().await.unwrap();
+    let response = send_signed(&emulator, "POST", &format!("/identities?{API}"), b"").await;
+    assert_eq!(response.status(), 201);
+    let headers = response.headers().clone();
+    let body = response.bytes().await.unwrap();
+    assert_eq!(headers["content-length"], body.len().to_string().as_str());
+    assert_eq!(headers["content-type"], "application/json; charset=utf-8");
+    assert!(headers.get("transfer-encoding").is_none(), "{headers:?}");
+    let id = serde_json::from_slice::<Value>(&body).unwrap()["identity"]["id"]
+        .as_str()
+        .unwrap()
+        .replace(':', "%3A");
+
+    let response = send_signed(&emulator, "DELETE", &format!("/identities/{id}?{API}"), b"").await;
+    assert_eq!(response.status(), 204);
+    for name in ["content-type", "content-length", "transfer-encoding"] {
+        assert!(
+            response.headers().get(name).is_none(),
+            "{name}: {response:?}"
+        );
+    }
+
+    emulator
+        .faults()
+        .inject(Fault::new(FaultAction::status(503)));
+    let response = send_signed(&emulator, "POST", &format!("/identities?{API}"), b"").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["content-length"], "0");
+    for name in ["content-type", "transfer-encoding"] {
+        assert!(
+            response.headers().get(name).is_none(),
+            "{name}: {response:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn fault_malformed_body() {
     let emulator = Emulator::start().await.unwrap();

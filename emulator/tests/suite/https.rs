@@ -245,6 +245,33 @@ async fn reset_fault_over_tls() {
     client.create_user().await.unwrap();
 }
 
+/// Over TLS too, a `Reset` fault closes the connection abortively: the client reads a reset
+/// of the TCP connection, not the end of a TLS stream without its close_notify.
+#[tokio::test]
+async fn a_reset_fault_over_tls_is_a_tcp_reset() {
+    let emulator = https_emulator().await;
+    emulator.faults().inject(Fault::new(FaultAction::Reset));
+    let error = trusting(emulator.certificate_pem().unwrap())
+        .post(format!("{}/identities?api-version=x", emulator.endpoint()))
+        .send()
+        .await
+        .unwrap_err();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    let mut kinds = Vec::new();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            kinds.push(io.kind());
+        }
+        source = e.source();
+    }
+    assert_eq!(
+        kinds,
+        [std::io::ErrorKind::ConnectionReset],
+        "{}",
+        chain(&error)
+    );
+}
+
 // --- the Entra ID token endpoint ---
 
 /// A credential that hands out one fixed token.

@@ -163,6 +163,41 @@ async fn a_reset_fault_is_a_reset() {
     );
 }
 
+/// A `ResetMidResponse` fault announces the whole body, sends its first half, then resets.
+#[tokio::test]
+async fn a_reset_mid_response_sends_half_the_announced_body() {
+    let emulator = Emulator::start().await.unwrap();
+    emulator.faults().inject(acs_identity_emulator::Fault::new(
+        acs_identity_emulator::FaultAction::ResetMidResponse,
+    ));
+    let mut stream = TcpStream::connect(("127.0.0.1", emulator.port()))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /identities?api-version={API_VERSION} HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0; 4096];
+    // Read until the reset (or the end): the bytes that came before it.
+    while let Ok(Ok(n @ 1..)) =
+        tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer)).await
+    {
+        answer.extend_from_slice(&buffer[..n]);
+    }
+    let answer = String::from_utf8(answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head");
+    let announced: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .expect("a content-length")
+        .parse()
+        .unwrap();
+    // The unsigned request's 401 body, sent as a success's.
+    assert!(announced > 20, "{answer}");
+    assert_eq!(body.len(), announced / 2, "{answer}");
+}
+
 /// 1,000 connections open at once, each with a request in flight: every one is answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_connections_are_served() {
