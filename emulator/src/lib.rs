@@ -750,8 +750,14 @@ mod tests {
             "max_recorded_requests: 10000",
             "header_timeout: 10s",
             "body_timeout: 30s",
+            "tls: Off",
         ] {
             assert!(shown.contains(part), "{part} not in {shown}");
         }
+        let https = EmulatorOptions {
+            tls: Tls::Generated,
+            ..EmulatorOptions::default()
+        };
+        assert!(format!("{https:?}").contains("tls: Generated"), "{https:?}");
     }
 }

@@ -218,6 +218,11 @@ async fn a_certificate_the_user_brings() {
     ] {
         let debug = format!("{tls:?}");
         assert!(!debug.contains("PRIVATE KEY"), "{debug}");
+        assert!(
+            debug.starts_with("Pem { certificate_chain: ")
+                && debug.ends_with(", private_key: \"<redacted>\" }"),
+            "{debug}"
+        );
         let error = Emulator::start_with(EmulatorOptions {
             tls,
             ..EmulatorOptions::default()
