@@ -65,7 +65,7 @@ fn route(method: &str, path: &str) -> Option<(OperationId, Params)> {
             }
             let mut params = Vec::new();
             for (pattern, segment) in template.iter().zip(&segments) {
-                if pattern.starts_with('{') && pattern.ends_with('}') {
+                if is_parameter(pattern) {
                     if segment.is_empty() {
                         return None;
                     }
@@ -76,6 +76,11 @@ fn route(method: &str, path: &str) -> Option<(OperationId, Params)> {
             }
             Some((op.id, Params(params)))
         })
+}
+
+/// Whether a path template's segment is a parameter: `{name}`, whole.
+fn is_parameter(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
 }
 
 /// Whether the emulator serves `operation` at API version `api_version`: when the SDK's table
@@ -268,9 +273,18 @@ mod tests {
     fn instantiated(op: &acs_identity::spec::Operation) -> String {
         op.path
             .split('/')
-            .map(|s| if s.starts_with('{') { "x" } else { s })
+            .map(|s| if is_parameter(s) { "x" } else { s })
             .collect::<Vec<_>>()
             .join("/")
+    }
+
+    #[test]
+    fn a_parameter_is_a_whole_braced_segment() {
+        assert!(is_parameter("{id}"));
+        assert!(is_parameter("{}"));
+        for literal in ["identities", ":issueAccessToken", "{id", "id}", "x{id}"] {
+            assert!(!is_parameter(literal), "{literal}");
+        }
     }
 
     #[test]

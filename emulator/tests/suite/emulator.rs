@@ -491,11 +491,13 @@ async fn missing_api_version_and_unknown_routes() {
         status_and_json(send_signed(&emulator, "POST", "/identities", b"").await).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "MissingApiVersionParameter");
-    let (status, _) =
+    // An empty value is a missing one, not an unsupported version.
+    let (status, body) =
         status_and_json(send_signed(&emulator, "POST", "/identities?api-version=", b"").await)
             .await;
     assert_eq!(status, 400);
-    // Any value is accepted.
+    assert_eq!(body["error"]["code"], "MissingApiVersionParameter");
+    // A known version is accepted.
     let (status, _) = status_and_json(
         send_signed(&emulator, "POST", "/identities?api-version=2023-10-01", b"").await,
     )
