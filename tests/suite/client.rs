@@ -6,8 +6,9 @@ use common::no_retries;
 
 use acs_identity::spec::API_VERSION;
 use acs_identity::{
-    AccessKey, ClientOptions, CommunicationIdentityClient, CommunicationTokenScope as Scope,
-    CommunicationUserIdentifier, ErrorKind, TeamsExtensionPrincipalType, TokenExpiry,
+    AccessKey, ApiVersion, ClientOptions, CommunicationIdentityClient,
+    CommunicationTokenScope as Scope, CommunicationUserIdentifier, ErrorKind,
+    TeamsExtensionPrincipalType, TokenExpiry, TokenOptions,
 };
 use acs_identity::{BearerToken, BoxFuture, CredentialError, TokenCredential};
 use common::mock::{KEY, MockResponse, MockServer};
@@ -529,12 +530,110 @@ fn no_secret_in_debug_or_display() {
     let client = CommunicationIdentityClient::from_connection_string(&cs, None).unwrap();
     let text = format!("{client:?}");
     assert!(!text.contains(key) && !text.contains("secret"), "{text}");
+    // What it does show: where requests go, and how they are signed.
+    assert!(
+        text.starts_with(
+            "CommunicationIdentityClient { endpoint: \"https://x.communication.azure.com\""
+        ) && text.contains(&format!("api_version: \"{API_VERSION}\""))
+            && text.contains("auth: AccessKey(<redacted>)"),
+        "{text}"
+    );
     let token = acs_identity::AccessToken::new("the-token-value", chrono::Utc::now());
     assert!(!format!("{token:?}").contains("the-token-value"));
-    let bearer = BearerToken::new("the-bearer-value", chrono::Utc::now());
-    assert!(!format!("{bearer:?}").contains("the-bearer-value"));
+    let expires_on = chrono::DateTime::UNIX_EPOCH;
+    let bearer = BearerToken::new("the-bearer-value", expires_on);
+    assert_eq!(
+        format!("{bearer:?}"),
+        format!("BearerToken {{ token: \"<redacted>\", expires_on: {expires_on:?} }}")
+    );
+    let credential = acs_identity::Credential::from(Arc::new(FixedCredential));
+    assert_eq!(
+        format!("{credential:?}"),
+        "Credential::TokenCredential(FixedCredential)"
+    );
     let options = ClientOptions::default();
     assert!(format!("{options:?}").contains("max_retries"));
+}
+
+/// A credential whose `Debug` is known.
+#[derive(Debug)]
+struct FixedCredential;
+
+impl TokenCredential for FixedCredential {
+    fn get_token<'a>(
+        &'a self,
+        _scopes: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<BearerToken, CredentialError>> {
+        Box::pin(async { Ok(BearerToken::new("fixed", chrono::Utc::now())) })
+    }
+}
+
+/// The version chosen in the options is the client's and is sent with each request.
+#[tokio::test]
+async fn the_api_version_of_the_options_is_sent() {
+    let server = MockServer::start(vec![
+        MockResponse::json(201, json!({"identity": {"id": USER}})),
+        MockResponse::json(201, json!({"identity": {"id": USER}})),
+        MockResponse::json(201, json!({"identity": {"id": USER}})),
+    ])
+    .await;
+    let preview = ApiVersion::LATEST_PREVIEW;
+    let cases = [
+        (ClientOptions::default(), API_VERSION),
+        (
+            ClientOptions::default().with_api_version(ApiVersion::V2023_10_01),
+            "2023-10-01",
+        ),
+        (ClientOptions::latest_preview(), preview.as_str()),
+    ];
+    for (options, expected) in cases {
+        let options = ClientOptions {
+            retry: no_retries().unwrap().retry,
+            ..options
+        };
+        let client = CommunicationIdentityClient::from_connection_string(
+            &server.connection_string(),
+            Some(options),
+        )
+        .unwrap();
+        assert_eq!(client.api_version(), expected);
+        client.create_user().await.unwrap();
+        assert_eq!(
+            server.last().target,
+            format!("/identities?api-version={expected}")
+        );
+    }
+    assert_ne!(ApiVersion::LATEST_PREVIEW.as_str(), "2023-10-01");
+}
+
+/// A token's lifetime may be given as `Some(expiry)`, as the bare expiry, or as
+/// `TokenOptions::new().expiry(..)`; each sends it.
+#[tokio::test]
+async fn every_form_of_the_token_options_sends_the_expiry() {
+    let server = MockServer::start(vec![
+        MockResponse::json(200, token_json()),
+        MockResponse::json(200, token_json()),
+        MockResponse::json(200, token_json()),
+    ])
+    .await;
+    let client = client_for(&server).await;
+    let user = CommunicationUserIdentifier::new(USER);
+    let two_hours = TokenExpiry::from_hours(2).unwrap();
+    client
+        .get_token(&user, &[Scope::Chat], two_hours)
+        .await
+        .unwrap();
+    assert_eq!(server.last().json()["expiresInMinutes"], 120);
+    client
+        .get_token(&user, &[Scope::Chat], TokenOptions::new().expiry(two_hours))
+        .await
+        .unwrap();
+    assert_eq!(server.last().json()["expiresInMinutes"], 120);
+    client
+        .get_token(&user, &[Scope::Chat], TokenOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(server.last().json(), json!({"scopes": ["chat"]}));
 }
 
 #[test]
