@@ -166,6 +166,31 @@ mod tests {
         }
     }
 
+    /// What an operation or a property needs is said by its own versions: the first stable one
+    /// "or later", or the list.
+    #[test]
+    fn each_operation_and_property_says_what_it_needs() {
+        let said_by = |words: &str, versions: &[&str]| {
+            words == versions.join(" or ")
+                || versions.iter().any(|v| words == format!("{v} or later"))
+        };
+        for op in OPERATIONS {
+            assert!(
+                said_by(&op.needs(), op.versions),
+                "{}: {}",
+                op.name,
+                op.needs()
+            );
+            for p in op.body_properties {
+                assert!(said_by(&p.needs(), p.versions), "{p:?}: {}", p.needs());
+            }
+        }
+        assert!(
+            OPERATIONS.iter().any(|op| !op.body_properties.is_empty()),
+            "a property is checked"
+        );
+    }
+
     #[test]
     fn versions_in_words() {
         // Versions of a made-up table: the rule, not the vendored versions.

@@ -4,7 +4,7 @@
 use crate::common;
 
 use acs_identity::{
-    AccessKey, CommunicationIdentityClient, CommunicationTokenScope as Scope,
+    AccessKey, AccessToken, CommunicationIdentityClient, CommunicationTokenScope as Scope,
     ConnectionStringError, CreateUserOptions, EndpointError, Error, ErrorKind,
     TeamsExtensionAssignment, TeamsExtensionPrincipalType, TokenExpiry,
 };
@@ -112,7 +112,9 @@ async fn create_user_with_options() {
         &[Scope::Chat, Scope::Voip],
         Some(TokenExpiry::from_hours(2).unwrap()),
     );
-    let (user, token) = client.create_user_with(options).await.unwrap().into_parts();
+    let created = client.create_user_with(options).await.unwrap();
+    assert_eq!(created.token().map(AccessToken::token), Some("t"));
+    let (user, token) = created.into_parts();
     assert_eq!(user.id(), USER);
     assert_eq!(token.unwrap().token(), "t");
     let sent: serde_json::Value = serde_json::from_slice(&server.last().body).unwrap();
