@@ -1005,6 +1005,15 @@ async fn token_credential_mode() {
         assert_eq!(request.header("authorization"), Some("Bearer <redacted>"));
     }
     assert_eq!(credential.tokens_issued(), 1, "the client caches the token");
+    // It counts what it issues, whoever asks.
+    acs_identity::TokenCredential::get_token(&*credential, &[acs_identity::COMMUNICATION_SCOPE])
+        .await
+        .unwrap();
+    assert_eq!(credential.tokens_issued(), 2);
+    assert_eq!(
+        format!("{credential:?}"),
+        "EmulatorCredential { tokens_issued: 2, .. }"
+    );
 
     // Another emulator's credential is refused.
     let other = Emulator::start().await.unwrap();

@@ -637,6 +637,39 @@ async fn bulk_updates_create_replace_and_remove() {
     assert_eq!(left[0].object_id(), "c");
 }
 
+/// An update's changed assignments are reported a page at a time, in object-id order: each
+/// page starts where the previous one ended, and a last full page has no next link.
+#[tokio::test]
+async fn bulk_update_results_page_through_every_change() {
+    let emulator = Emulator::start_with(EmulatorOptions {
+        page_size: 3,
+        ..EmulatorOptions::default()
+    })
+    .await
+    .unwrap();
+    let client = preview_client(&emulator);
+    let methods = |emulator: &Emulator| -> Vec<String> {
+        emulator.requests().into_iter().map(|r| r.method).collect()
+    };
+    for (count, expected_requests) in [
+        (7, &["PATCH", "GET", "GET"][..]),
+        (6, &["PATCH", "GET"][..]),
+        (3, &["PATCH"][..]),
+    ] {
+        let ids: Vec<String> = (0..count).rev().map(|i| format!("object-{i}")).collect();
+        let updates = ids.iter().fold(EntraAssignmentUpdates::new(), |u, id| {
+            u.upsert(id.as_str(), TENANT, EntraPrincipalType::User, [APP])
+        });
+        emulator.clear_requests();
+        let reported = client.update_entra_assignments(&updates).await.unwrap();
+        let reported: Vec<&str> = reported.iter().map(EntraAssignment::object_id).collect();
+        let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(reported, expected, "{count} changes");
+        assert_eq!(methods(&emulator), expected_requests, "{count} changes");
+    }
+}
+
 #[tokio::test]
 async fn bulk_updates_are_merge_patches_checked_before_any_change() {
     let emulator = Emulator::start().await.unwrap();
