@@ -5,8 +5,8 @@ use crate::common;
 
 use acs_identity::{
     AccessKey, AccessToken, CommunicationIdentityClient, CommunicationTokenScope as Scope,
-    ConnectionStringError, CreateUserOptions, EndpointError, Error, ErrorKind,
-    TeamsExtensionAssignment, TeamsExtensionPrincipalType, TokenExpiry,
+    CommunicationUserIdentifier, ConnectionStringError, CreateUserOptions, EndpointError, Error,
+    ErrorKind, TeamsExtensionAssignment, TeamsExtensionPrincipalType, TokenExpiry,
 };
 use common::mock::{KEY, MockResponse, MockServer};
 use common::no_retries;
@@ -249,4 +249,19 @@ async fn assignment_ids_come_in_the_path_s_order() {
         .operation()
         .path;
     assert!(template.find("{tenantId}") < template.find("{objectId}"));
+}
+
+/// An identifier gives back the id it wraps, whichever way it was made, and displays as it.
+#[test]
+fn identifiers_give_back_their_id() {
+    let id = "8:acs:resource_user";
+    for user in [
+        CommunicationUserIdentifier::new(id),
+        CommunicationUserIdentifier::from(id),
+        CommunicationUserIdentifier::from(id.to_owned()),
+    ] {
+        assert_eq!(user.id(), id);
+        assert_eq!(user.to_string(), id);
+        assert_eq!(user.into_id(), id);
+    }
 }

@@ -269,6 +269,15 @@ async fn entra_assignments_get_upsert_delete() {
         r.json(),
         json!({"tenantId": "t", "principalType": "user", "clientIds": ["c"]})
     );
+    assert_eq!(
+        (
+            created.object_id(),
+            created.tenant_id(),
+            created.client_ids()
+        ),
+        ("o:1", "t", &["c".to_owned()][..])
+    );
+    assert_eq!(created.principal_type(), &EntraPrincipalType::User);
     assert_eq!(client.get_entra_assignment("o:1").await.unwrap(), created);
     client.delete_entra_assignment("o:1").await.unwrap();
     assert_eq!(server.last().method, "DELETE");
@@ -334,6 +343,14 @@ async fn bulk_update_sends_removals_as_null_and_takes_204_as_empty() {
     let updates = EntraAssignmentUpdates::new()
         .upsert("a", "t", EntraPrincipalType::User, ["c"])
         .remove("b");
+    assert_eq!((updates.len(), updates.is_empty()), (2, false));
+    assert_eq!(
+        (
+            EntraAssignmentUpdates::new().len(),
+            EntraAssignmentUpdates::new().is_empty()
+        ),
+        (0, true)
+    );
     let result = client.update_entra_assignments(&updates).await.unwrap();
     assert_eq!(result.len(), 1);
     let r = server.last();
