@@ -53,4 +53,19 @@ mod tests {
         assert_eq!(request.url().as_str(), appended.as_str());
         assert!(request.headers().get("api-version").is_none());
     }
+
+    #[test]
+    fn apply_appends_to_a_query_and_replaces_an_empty_one() {
+        let version = query("2026-09-23");
+        for (url, expected) in [
+            ("https://h/p", "https://h/p?api-version=2026-09-23"),
+            ("https://h/p?", "https://h/p?api-version=2026-09-23"),
+            ("https://h/p?a=1", "https://h/p?a=1&api-version=2026-09-23"),
+        ] {
+            let mut request =
+                reqwest::Request::new(reqwest::Method::GET, reqwest::Url::parse(url).unwrap());
+            apply(&mut request, &version);
+            assert_eq!(request.url().as_str(), expected);
+        }
+    }
 }

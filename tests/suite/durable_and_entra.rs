@@ -330,6 +330,23 @@ async fn listing_follows_every_page_on_the_same_origin_only() {
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     assert!(e.to_string().contains("another origin"), "{e}");
     assert_eq!(server.requests().len(), 4);
+
+    // A later page's error is the service's error, with its code, as the first page's is.
+    server.push(MockResponse::json(
+        200,
+        json!({"value": [assignment_json("a")], "nextLink": "/access/entra/assignments?$skipToken=x"}),
+    ));
+    server.push(MockResponse::json(
+        403,
+        json!({"error": {"code": "Forbidden", "message": "no access to this page"}}),
+    ));
+    let e = client.list_entra_assignments().await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status(), e.code()),
+        (ErrorKind::Service, Some(403), Some("Forbidden")),
+        "{e}"
+    );
+    assert_eq!(e.message(), "no access to this page");
 }
 
 #[tokio::test]
@@ -369,6 +386,18 @@ async fn bulk_update_sends_removals_as_null_and_takes_204_as_empty() {
         .await
         .unwrap();
     assert!(result.is_empty());
+
+    // Only a 204 is an empty answer: another status without a body is not.
+    server.push(MockResponse::empty(202));
+    let e = client
+        .update_entra_assignments(&EntraAssignmentUpdates::new().remove("a"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status()),
+        (ErrorKind::InvalidResponse, Some(202)),
+        "{e}"
+    );
 
     let before = server.requests().len();
     let e = client
