@@ -215,5 +215,11 @@ mod tests {
             String::from_utf8(json_body(&token)).unwrap(),
             r#"{"expiresOn":"2026-11-28T18:00:00.0000001+00:00","token":"t"}"#
         );
+        // Every one, however deep: in objects and in arrays.
+        let nested = serde_json::json!({"page": [{"accessToken": token}]});
+        assert_eq!(
+            String::from_utf8(json_body(&nested)).unwrap(),
+            r#"{"page":[{"accessToken":{"expiresOn":"2026-11-28T18:00:00.0000001+00:00","token":"t"}}]}"#
+        );
     }
 }
