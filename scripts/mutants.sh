@@ -3,13 +3,13 @@
 # the fast tests that cover it (never the proptest, soak or recording suites, nor the emulator's
 # slow limits and binary tests). A file under emulator/ is mutated in the emulator's package.
 #
-#   scripts/mutants.sh                            # the rule files listed in TESTING.md
+#   scripts/mutants.sh                            # every file (about 2 hours)
 #   scripts/mutants.sh --file src/signing/key.rs  # one file (repeat --file for more)
 #   scripts/mutants.sh --iterate                  # only what the last run did not catch
 #   scripts/mutants.sh --in-diff BASE             # only the lines changed since commit BASE
 #
 # Options:
-#   --file PATH     a file to mutate (repeatable); default: the files of DEFAULT_FILES
+#   --file PATH     a file to mutate (repeatable); default: every file of SOURCES
 #   --rev REV       the commit to test (default HEAD); the checkout's uncommitted edits are
 #                   never used, so the run is reproducible and other work is never touched
 #   --iterate       skip the mutants a previous run of the same file caught
@@ -24,20 +24,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-DEFAULT_FILES=(
-  src/signing/key.rs
-  src/signing/request.rs
-  src/signing/date.rs
-  src/endpoint.rs
-  src/connection_string.rs
-  src/models/expiry.rs
-  src/pipeline/encoding.rs
-  src/pipeline/retry.rs
-  src/pipeline/response_error.rs
-  src/pipeline/response_meta.rs
-  src/error/mod.rs
-  src/error/redact.rs
-)
+# What is mutated: every Rust file of either crate, but the generator (src/codegen, compiled
+# only into build.rs and the codegen tests, which cargo-mutants does not mutate; TESTING.md says
+# how it is tested), the tests' own files and the model check's cases (test code).
+SOURCES=('src/*.rs' 'emulator/src/*.rs' ':!src/codegen' ':!*_tests.rs' ':!*/tests.rs'
+  ':!src/token_cache/model.rs' ':!src/signing/test_support.rs')
 
 # The modules of the integration tests (tests/suite) that exercise a file; the unit tests
 # (every test in a module `tests` of the library) always run.
@@ -121,16 +112,17 @@ if [ -n "$base" ]; then
   # The Rust files of either crate changed since BASE (generated code and tests aside), each
   # mutated only where the diff touches it.
   diff_file=$(mktemp)
-  git -C "$repo" diff "$base" "$rev" -- 'src/*.rs' 'emulator/src/*.rs' ':!src/codegen' >"$diff_file"
+  git -C "$repo" diff "$base" "$rev" -- "${SOURCES[@]}" >"$diff_file"
   diff_args=(--in-diff "$diff_file")
   if [ ${#files[@]} -eq 0 ]; then
     mapfile -t files < <(git -C "$repo" diff --name-only --diff-filter=AM "$base" "$rev" \
-      -- 'src/*.rs' 'emulator/src/*.rs' ':!src/codegen' ':!*_tests.rs' ':!*/tests.rs' \
-      ':!src/token_cache/model.rs')
+      -- "${SOURCES[@]}")
   fi
   [ ${#files[@]} -gt 0 ] || { echo "no Rust file of the crates changed since $base"; exit 0; }
 fi
-[ ${#files[@]} -gt 0 ] || files=("${DEFAULT_FILES[@]}")
+# Every file of SOURCES at REV: its difference from the empty tree.
+[ ${#files[@]} -gt 0 ] || mapfile -t files < <(git -C "$repo" diff --name-only \
+  "$(git -C "$repo" hash-object -t tree /dev/null)" "$rev" -- "${SOURCES[@]}")
 command -v cargo-mutants >/dev/null || {
   echo "cargo-mutants is missing: cargo install cargo-mutants --locked" >&2; exit 2; }
 
