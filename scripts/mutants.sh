@@ -24,10 +24,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-# What is mutated: every Rust file of either crate, but the generator (src/codegen, compiled
-# only into build.rs and the codegen tests, which cargo-mutants does not mutate; TESTING.md says
-# how it is tested), the tests' own files and the model check's cases (test code).
-SOURCES=('src/*.rs' 'emulator/src/*.rs' ':!src/codegen' ':!*_tests.rs' ':!*/tests.rs'
+# What is mutated: every Rust file of either crate (the generator included, see
+# `prepare_generator`), but the tests' own files and the model check's cases (test code).
+SOURCES=('src/*.rs' 'emulator/src/*.rs' ':!*_tests.rs' ':!*/tests.rs'
   ':!src/token_cache/model.rs' ':!src/signing/test_support.rs')
 
 # The modules of the integration tests (tests/suite) that exercise a file; the unit tests
@@ -42,6 +41,7 @@ tests_for() {
       echo "errors:: faults::" ;;
     src/error/mod.rs | src/error/redact.rs) echo "errors:: api_shape::" ;;
     src/token_cache.rs) echo "errors:: cancellation:: token_cache::" ;;
+    src/codegen/*) echo "codegen::" ;;
     src/pipeline/per_call.rs | src/pipeline/per_try.rs | src/pipeline/authorize.rs \
       | src/pipeline/context.rs)
       echo "errors:: cancellation:: token_cache:: faults:: durable_and_entra:: no_secrets_in_logs::" ;;
@@ -93,6 +93,27 @@ unwrap_operations() {
       echo "$f"
     fi
   done
+}
+
+# The generator (src/codegen) is compiled into build.rs and, through `#[path]`, into the
+# codegen tests (tests/suite/codegen.rs), which compare what it makes with the build's outputs
+# (the merged document, the spec's facts) and with the snapshots (each version's conversion).
+# cargo-mutants mutates only what a library or a binary reaches: for a file of src/codegen/,
+# the tree's library names the generator in a module never compiled (`#[cfg(any())]`, appended,
+# so no line moves), and build.rs reads an unmutated copy of it. A mutant then changes the
+# tests' generator only, and the build's outputs stay those of REV: nothing is regenerated or
+# recompiled but the tests. Prints what it changed.
+prepare_generator() {
+  local copy
+  copy=$(realpath -m "$work/generator")
+  rm -rf "$copy"
+  cp -r "$fresh/src/codegen" "$copy"
+  sed -i -e "s|#\[path = \"src/codegen/mod.rs\"\]|#[path = \"$copy/mod.rs\"]|" \
+    -e "s|cargo:rerun-if-changed=src/codegen\"|cargo:rerun-if-changed=$copy\"|" "$tree/build.rs"
+  grep -q "$copy/mod.rs" "$tree/build.rs" || { echo "build.rs: no #[path] of src/codegen" >&2; exit 2; }
+  printf '\n#[cfg(any())]\n#[path = "codegen/mod.rs"]\nmod codegen;\n' >>"$tree/src/lib.rs"
+  echo "$tree/build.rs"
+  echo "$tree/src/lib.rs"
 }
 
 files=() rev=HEAD iterate=() timeout=30 base=""
@@ -173,6 +194,7 @@ for file in "${files[@]}"; do
   for filter in $(tests_for "$file"); do targets+=("--cargo-test-arg=$filter"); done
   unwrapped=()
   [[ $file == src/operations/* ]] && mapfile -t unwrapped < <(unwrap_operations)
+  [[ $file == src/codegen/* ]] && mapfile -t unwrapped < <(prepare_generator)
   # shellcheck disable=SC2046 # no feature, or one word
   cargo mutants --in-place --dir "$tree" -p "$(package_of "$file")" --file "$file" \
     $(features_for "$file") \

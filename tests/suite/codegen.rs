@@ -75,14 +75,24 @@ fn generated_code() {
     insta::assert_snapshot!("openapi-merged", document);
     let formatted = prettyplease::unparse(&syn::parse_file(generated).expect("valid Rust"));
     insta::assert_snapshot!("generated", formatted);
-    let conversions: Vec<Value> = VERSIONS
+    let conversions: Vec<convert::Conversion> = VERSIONS
         .iter()
-        .map(|v| convert::convert_file(&spec_path(v)).unwrap().openapi)
+        .map(|v| convert::convert_file(&spec_path(v)).unwrap())
         .collect();
-    let pairs: Vec<(&str, &Value)> = VERSIONS.iter().copied().zip(&conversions).collect();
+    let pairs: Vec<(&str, &Value)> = VERSIONS
+        .iter()
+        .copied()
+        .zip(conversions.iter().map(|c| &c.openapi))
+        .collect();
     let merged = union::merge(&pairs, acs_identity::spec::API_VERSION).unwrap();
     let built: Value = serde_json::from_str(document).unwrap();
     assert_eq!(merged.openapi, built);
+    // The spec's facts the crate compiles (`acs_identity::spec`) are the test's too.
+    let facts: Vec<convert::SpecFacts> = conversions.into_iter().map(|c| c.facts).collect();
+    assert_eq!(
+        generator::facts::render(&table(), &facts, &merged).unwrap(),
+        include_str!(concat!(env!("OUT_DIR"), "/spec_facts.rs"))
+    );
 }
 
 /// Each version's converted document is a snapshot of its own.
