@@ -41,7 +41,7 @@ tests_for() {
       echo "errors:: faults::" ;;
     src/error/mod.rs | src/error/redact.rs) echo "errors:: api_shape::" ;;
     src/token_cache.rs) echo "errors:: cancellation:: token_cache::" ;;
-    src/codegen/*) echo "codegen::" ;;
+    src/codegen/*) echo "codegen" ;;  # codegen:: and codegen_rules::
     src/pipeline/per_call.rs | src/pipeline/per_try.rs | src/pipeline/authorize.rs \
       | src/pipeline/context.rs)
       echo "errors:: cancellation:: token_cache:: faults:: durable_and_entra:: no_secrets_in_logs::" ;;

@@ -3,7 +3,7 @@
 
 #[allow(dead_code)]
 #[path = "../../src/codegen/mod.rs"]
-mod generator;
+pub(crate) mod generator;
 
 use acs_identity::raw::types;
 use acs_identity::spec::OperationId;

@@ -12,6 +12,7 @@ mod build_script;
 mod cancellation;
 mod client;
 mod codegen;
+mod codegen_rules;
 mod docs;
 mod durable_and_entra;
 mod errors;

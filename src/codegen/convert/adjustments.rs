@@ -230,13 +230,16 @@ impl Converter {
 mod tests {
     use super::Adjustment;
 
-    /// Each adjustment is listed once in `ALL` (its name appears once), and has a reason.
+    /// Each adjustment is listed once in `ALL` (its name appears once), and has a reason of its
+    /// own, in sentences.
     #[test]
     fn each_adjustment_is_listed_once_with_a_reason() {
         for a in Adjustment::ALL {
             let same_name = Adjustment::ALL.iter().filter(|b| b.name() == a.name());
             assert_eq!(same_name.count(), 1, "{}", a.name());
-            assert!(!a.reason().is_empty(), "{a:?}");
+            let same_reason = Adjustment::ALL.iter().filter(|b| b.reason() == a.reason());
+            assert_eq!(same_reason.count(), 1, "{}", a.name());
+            assert!(a.reason().ends_with('.'), "{a:?}");
         }
     }
 }
