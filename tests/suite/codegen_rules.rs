@@ -185,3 +185,98 @@ fn an_external_definition_must_equal_the_local_one_of_its_name() {
     assert_eq!(err.pointer, "/definitions/Shared");
     assert!(err.message.contains("differs from the local one"), "{err}");
 }
+
+/// A document whose one definition, `Thing`, is `schema`, returned by the operation.
+fn with_definition(schema: Value) -> Value {
+    document(|d| {
+        d["definitions"] = json!({"Thing": schema});
+        operation(d)["responses"]["201"]["schema"] = json!({"$ref": "#/definitions/Thing"});
+    })
+}
+
+#[test]
+fn a_reference_with_more_than_a_description_is_named_ref_siblings() {
+    for (extra, noted) in [
+        (json!({}), false),
+        (json!({"description": "d"}), false),
+        (json!({"readOnly": true}), true),
+        (json!({"description": "d", "readOnly": true}), true),
+    ] {
+        let doc = with_definition(json!({"type": "object", "properties": {"inner": {}}}));
+        let mut reference = json!({"$ref": "#/definitions/Thing"});
+        reference
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let mut doc = doc;
+        doc["definitions"]["Thing"]["properties"]["inner"] = reference;
+        let conversion = convert(&doc).unwrap();
+        assert_eq!(
+            adjustments(&conversion).contains(&"ref-siblings"),
+            noted,
+            "{extra}"
+        );
+    }
+}
+
+#[test]
+fn schema_types_are_checked_and_naming_hints_dropped() {
+    let err = convert(&with_definition(json!({"type": "file"}))).unwrap_err();
+    assert_eq!(err.pointer, "/definitions/Thing/type");
+    assert!(err.message.contains("unsupported type `file`"), "{err}");
+
+    let named = with_definition(json!({"type": "object", "properties": {
+        "id": {"type": "string", "x-ms-client-name": "Identifier"}}}));
+    let conversion = convert(&named).unwrap();
+    assert_eq!(
+        conversion.openapi["components"]["schemas"]["Thing"]["properties"]["id"],
+        json!({"type": "string"})
+    );
+    assert!(adjustments(&conversion).contains(&"autorest-naming-hints"));
+}
+
+#[test]
+fn any_bound_of_a_property_is_recorded() {
+    let property = |p: Value| with_definition(json!({"type": "object", "properties": {"p": p}}));
+    for (p, min_length, max_length) in [
+        (json!({"type": "string", "minLength": 1}), Some(1), None),
+        (json!({"type": "string", "maxLength": 9}), None, Some(9)),
+        (
+            json!({"type": "string", "description": "Maximum length is 7 characters."}),
+            None,
+            Some(7),
+        ),
+    ] {
+        let facts = convert(&property(p.clone())).unwrap().facts;
+        assert_eq!(facts.string_bounds.len(), 1, "{p}");
+        let bounds = &facts.string_bounds[0];
+        assert_eq!(
+            (bounds.min_length, bounds.max_length),
+            (min_length, max_length),
+            "{p}"
+        );
+    }
+    for (p, expected) in [
+        (
+            json!({"type": "integer", "minimum": 1}),
+            (Some(1), None, None),
+        ),
+        (
+            json!({"type": "integer", "maximum": 9}),
+            (None, Some(9), None),
+        ),
+        (
+            json!({"type": "integer", "default": 5}),
+            (None, None, Some(5)),
+        ),
+    ] {
+        let facts = convert(&property(p.clone())).unwrap().facts;
+        assert_eq!(facts.integer_bounds.len(), 1, "{p}");
+        let b = &facts.integer_bounds[0];
+        assert_eq!((b.minimum, b.maximum, b.default), expected, "{p}");
+    }
+    for unbounded in [json!({"type": "string"}), json!({"type": "integer"})] {
+        let facts = convert(&property(unbounded)).unwrap().facts;
+        assert!(facts.string_bounds.is_empty() && facts.integer_bounds.is_empty());
+    }
+}

@@ -94,7 +94,6 @@ impl Converter {
                 "additionalProperties" => {
                     let converted = match value {
                         Value::Bool(_) => value.clone(),
-                        Value::Object(o) if o.is_empty() => value.clone(),
                         _ => self.schema(value, &kat, None)?,
                     };
                     out.insert(key.clone(), converted);
