@@ -135,6 +135,16 @@ async fn full_client_flow() {
     let emulator = Emulator::start().await.unwrap();
     let client = client(&emulator);
 
+    // Its Debug says where it is and which resource it plays, and nothing secret.
+    assert_eq!(
+        format!("{emulator:?}"),
+        format!(
+            "Emulator {{ endpoint: {:?}, resource_id: {:?}, .. }}",
+            emulator.endpoint(),
+            emulator.resource_id()
+        )
+    );
+
     let user = client.create_user().await.unwrap();
     let prefix = format!("8:acs:{}_", emulator.resource_id());
     assert!(user.id().starts_with(&prefix), "{}", user.id());
