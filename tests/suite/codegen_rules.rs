@@ -3,6 +3,7 @@
 //! specs exercise the common paths (`codegen.rs`); these reach the others.
 
 use crate::codegen::generator::convert::{self, Conversion, ConvertError};
+use crate::codegen::generator::union;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -278,5 +279,80 @@ fn any_bound_of_a_property_is_recorded() {
     for unbounded in [json!({"type": "string"}), json!({"type": "integer"})] {
         let facts = convert(&property(unbounded)).unwrap().facts;
         assert!(facts.string_bounds.is_empty() && facts.integer_bounds.is_empty());
+    }
+}
+
+// --- the union of versions ---
+
+/// Merges the conversions of `documents`, named `v1`, `v2`, ...; the newest is the default.
+fn merge(documents: &[Value]) -> Result<Value, String> {
+    let conversions: Vec<Conversion> = documents.iter().map(|d| convert(d).unwrap()).collect();
+    let names: Vec<String> = (1..=documents.len()).map(|i| format!("v{i}")).collect();
+    let pairs: Vec<(&str, &Value)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(conversions.iter().map(|c| &c.openapi))
+        .collect();
+    union::merge(&pairs, names.last().unwrap()).map(|u| u.openapi)
+}
+
+/// A document whose `Thing` has the property `p` with `schema`.
+fn with_property(schema: Value) -> Value {
+    with_definition(json!({"type": "object", "properties": {"p": schema}}))
+}
+
+#[test]
+fn a_property_may_change_its_texts_across_versions_but_not_its_shape() {
+    let merged = merge(&[
+        with_property(json!({"type": "string", "description": "old", "title": "T"})),
+        with_property(json!({"type": "string", "description": "new"})),
+    ])
+    .unwrap();
+    assert_eq!(
+        merged["components"]["schemas"]["Thing"]["properties"]["p"],
+        json!({"type": "string", "description": "new"})
+    );
+    for newer in [
+        json!({"type": "integer", "description": "old"}),
+        json!({"type": "string", "description": "old", "maxLength": 3}),
+    ] {
+        let err = merge(&[
+            with_property(json!({"type": "string", "description": "old"})),
+            with_property(newer.clone()),
+        ])
+        .unwrap_err();
+        assert!(
+            err.contains("the property `p` of `Thing` differs at v2"),
+            "{newer}: {err}"
+        );
+    }
+}
+
+#[test]
+fn what_only_some_versions_have_says_so_in_its_description() {
+    let second = |description: &str| {
+        document(|d| {
+            d["paths"]["/identities/{id}"] = json!({"delete": {
+                "operationId": "CommunicationIdentity_Delete",
+                "description": description,
+                "parameters": [{"name": "id", "in": "path", "required": true, "type": "string"}],
+                "responses": {"204": {"description": "deleted"}}
+            }});
+        })
+    };
+    for (description, expected) in [
+        ("", "API versions: v2."),
+        ("Deletes. ", "Deletes. API versions: v2."),
+    ] {
+        let merged = merge(&[document(|_| {}), second(description)]).unwrap();
+        assert_eq!(
+            merged["paths"]["/identities/{id}"]["delete"]["description"],
+            expected
+        );
+        assert_eq!(
+            merged["paths"]["/identities"]["post"].get("description"),
+            None,
+            "what every version has is not annotated"
+        );
     }
 }
