@@ -220,6 +220,17 @@ mod tests {
     }
 
     #[test]
+    fn a_hash_in_a_string_is_not_a_comment() {
+        let t = parse(
+            "[[version]] # the one\nname = \"2023-10-01\" # \"quoted\" words\n\
+             spec = \"specs/a#b.json\"\n",
+        )
+        .unwrap();
+        assert_eq!(t.versions[0].name, "2023-10-01");
+        assert_eq!(t.versions[0].spec, std::path::Path::new("specs/a#b.json"));
+    }
+
+    #[test]
     fn mistakes_name_their_line() {
         for (text, expected) in [
             ("name = \"x\"", "1: `name` outside"),
@@ -238,6 +249,15 @@ mod tests {
                 "1: unknown key `file`",
             ),
             ("[version]", "1: expected `[[version]]`"),
+            (
+                "[[version]]\nname = \"2023-10-01\nspec = \"a\"",
+                "2: `name` has the value `\"2023-10-01`",
+            ),
+            (
+                "[[version]]\nname = 2023-10-01\"\nspec = \"a\"",
+                "2: `name` has the value `2023-10-01\"`",
+            ),
+            ("[[version]]\nname = \"", "2: `name` has the value `\"`"),
             ("", " no [[version]] entry"),
             (
                 "[[version]]\nname = \"2023-10-01-preview\"\nspec = \"a\"",
