@@ -549,26 +549,13 @@ fn no_secret_in_debug_or_display() {
         format!("{bearer:?}"),
         format!("BearerToken {{ token: \"<redacted>\", expires_on: {expires_on:?} }}")
     );
-    let credential = acs_identity::Credential::from(Arc::new(FixedCredential));
+    let credential = acs_identity::Credential::from(Arc::new(CountingCredential::default()));
     assert_eq!(
         format!("{credential:?}"),
-        "Credential::TokenCredential(FixedCredential)"
+        "Credential::TokenCredential(CountingCredential { calls: 0 })"
     );
     let options = ClientOptions::default();
     assert!(format!("{options:?}").contains("max_retries"));
-}
-
-/// A credential whose `Debug` is known.
-#[derive(Debug)]
-struct FixedCredential;
-
-impl TokenCredential for FixedCredential {
-    fn get_token<'a>(
-        &'a self,
-        _scopes: &'a [&'a str],
-    ) -> BoxFuture<'a, Result<BearerToken, CredentialError>> {
-        Box::pin(async { Ok(BearerToken::new("fixed", chrono::Utc::now())) })
-    }
 }
 
 /// The version chosen in the options is the client's and is sent with each request.

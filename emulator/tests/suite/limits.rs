@@ -137,13 +137,14 @@ async fn idle_kept_alive_connections_serve_the_next_request() {
     assert_eq!(emulator.user_count(), 2);
 }
 
-/// A `Reset` fault closes the connection abortively: the client reads a reset, not an end.
-#[tokio::test]
-async fn a_reset_fault_is_a_reset() {
-    let emulator = Emulator::start().await.unwrap();
-    emulator.faults().inject(acs_identity_emulator::Fault::new(
-        acs_identity_emulator::FaultAction::Reset,
-    ));
+/// Injects `action` for the next request, then sends an (unsigned) create on a new connection.
+async fn create_with_fault(
+    emulator: &Emulator,
+    action: acs_identity_emulator::FaultAction,
+) -> TcpStream {
+    emulator
+        .faults()
+        .inject(acs_identity_emulator::Fault::new(action));
     let mut stream = TcpStream::connect(("127.0.0.1", emulator.port()))
         .await
         .unwrap();
@@ -151,6 +152,14 @@ async fn a_reset_fault_is_a_reset() {
         "POST /identities?api-version={API_VERSION} HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await.unwrap();
+    stream
+}
+
+/// A `Reset` fault closes the connection abortively: the client reads a reset, not an end.
+#[tokio::test]
+async fn a_reset_fault_is_a_reset() {
+    let emulator = Emulator::start().await.unwrap();
+    let mut stream = create_with_fault(&emulator, acs_identity_emulator::FaultAction::Reset).await;
     let mut answer = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
         .await
@@ -167,16 +176,11 @@ async fn a_reset_fault_is_a_reset() {
 #[tokio::test]
 async fn a_reset_mid_response_sends_half_the_announced_body() {
     let emulator = Emulator::start().await.unwrap();
-    emulator.faults().inject(acs_identity_emulator::Fault::new(
+    let mut stream = create_with_fault(
+        &emulator,
         acs_identity_emulator::FaultAction::ResetMidResponse,
-    ));
-    let mut stream = TcpStream::connect(("127.0.0.1", emulator.port()))
-        .await
-        .unwrap();
-    let request = format!(
-        "POST /identities?api-version={API_VERSION} HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
+    )
+    .await;
     let mut answer = Vec::new();
     let mut buffer = [0; 4096];
     // Read until the reset (or the end): the bytes that came before it.
