@@ -108,3 +108,7 @@ macro_rules! open_enum {
 }
 
 pub(crate) use open_enum;
+
+#[cfg(test)]
+#[path = "open_enum_tests.rs"]
+mod tests;

@@ -351,6 +351,9 @@ async fn another_host_is_served_with_a_warning() {
     let mut running = Running::start(&["--host", "0.0.0.0"]);
     let endpoint = running.value("endpoint").unwrap().to_owned();
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    // Every address: another loopback address than the banner's is served too.
+    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.2", port)).is_ok());
     let connection_string = running.value("connection string").unwrap().to_owned();
     client(&connection_string, None)
         .create_user()
