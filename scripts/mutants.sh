@@ -3,7 +3,7 @@
 # the fast tests that cover it (never the proptest, soak or recording suites, nor the emulator's
 # slow limits and binary tests). A file under emulator/ is mutated in the emulator's package.
 #
-#   scripts/mutants.sh                            # every file (about 2 hours)
+#   scripts/mutants.sh                            # every file (about 3 hours)
 #   scripts/mutants.sh --file src/signing/key.rs  # one file (repeat --file for more)
 #   scripts/mutants.sh --iterate                  # only what the last run did not catch
 #   scripts/mutants.sh --in-diff BASE             # only the lines changed since commit BASE
