@@ -89,6 +89,16 @@ fn versions_without(operation: OperationId) -> Vec<&'static str> {
     versions
 }
 
+/// An emulator that lists and reports Entra ID assignments `page_size` at a time.
+async fn paging_at(page_size: usize) -> Emulator {
+    Emulator::start_with(EmulatorOptions {
+        page_size,
+        ..EmulatorOptions::default()
+    })
+    .await
+    .unwrap()
+}
+
 async fn send_json(emulator: &Emulator, method: &str, target: &str, body: Value) -> (u16, Value) {
     let body = serde_json::to_vec(&body).unwrap();
     send_signed(emulator, method, target, "application/json", &body).await
@@ -513,12 +523,7 @@ async fn entra_assignments_are_validated() {
 
 #[tokio::test]
 async fn listing_serves_pages_of_the_configured_size() {
-    let emulator = Emulator::start_with(EmulatorOptions {
-        page_size: 2,
-        ..EmulatorOptions::default()
-    })
-    .await
-    .unwrap();
+    let emulator = paging_at(2).await;
     let client = preview_client(&emulator);
     let ids = ["o5", "o1", "o4", "o2", "o3"];
     for id in ids {
@@ -585,12 +590,7 @@ async fn listing_serves_pages_of_the_configured_size() {
 
 #[tokio::test]
 async fn bulk_updates_create_replace_and_remove() {
-    let emulator = Emulator::start_with(EmulatorOptions {
-        page_size: 2,
-        ..EmulatorOptions::default()
-    })
-    .await
-    .unwrap();
+    let emulator = paging_at(2).await;
     let client = preview_client(&emulator);
     client
         .upsert_entra_assignment("gone", TENANT, EntraPrincipalType::User, &[APP])
@@ -641,12 +641,7 @@ async fn bulk_updates_create_replace_and_remove() {
 /// page starts where the previous one ended, and a last full page has no next link.
 #[tokio::test]
 async fn bulk_update_results_page_through_every_change() {
-    let emulator = Emulator::start_with(EmulatorOptions {
-        page_size: 3,
-        ..EmulatorOptions::default()
-    })
-    .await
-    .unwrap();
+    let emulator = paging_at(3).await;
     let client = preview_client(&emulator);
     let methods = |emulator: &Emulator| -> Vec<String> {
         emulator.requests().into_iter().map(|r| r.method).collect()
