@@ -100,6 +100,11 @@ impl Drop for TempDir {
     }
 }
 
+/// The port of an endpoint the banner names (`http://127.0.0.1:PORT`).
+fn port_of(endpoint: &str) -> u16 {
+    endpoint.rsplit(':').next().unwrap().parse().unwrap()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -175,13 +180,7 @@ async fn https_with_the_certificate_written_out() {
 async fn https_without_cert_out_writes_to_the_temporary_directory() {
     let running = Running::start(&["--https"]);
     let cert = PathBuf::from(running.value("certificate").unwrap());
-    let port = running
-        .value("endpoint")
-        .unwrap()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .to_owned();
+    let port = port_of(running.value("endpoint").unwrap());
     assert_eq!(
         cert,
         std::env::temp_dir().join(format!("acs-identity-emulator-{port}.pem"))
@@ -293,10 +292,7 @@ async fn json_output() {
     let value: Value = serde_json::from_str(&running.lines[0]).unwrap();
     let endpoint = value["endpoint"].as_str().unwrap();
     assert!(endpoint.starts_with("http://127.0.0.1:"));
-    assert_eq!(
-        value["port"],
-        endpoint.rsplit(':').next().unwrap().parse::<u16>().unwrap()
-    );
+    assert_eq!(value["port"], port_of(endpoint));
     assert_eq!(value["resource_id"], "json-resource");
     assert_eq!(value["certificate"], Value::Null);
     let connection_string = value["connection_string"].as_str().unwrap();
@@ -352,8 +348,7 @@ async fn another_host_is_served_with_a_warning() {
     let endpoint = running.value("endpoint").unwrap().to_owned();
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
     // Every address: another loopback address than the banner's is served too.
-    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
-    assert!(std::net::TcpStream::connect(("127.0.0.2", port)).is_ok());
+    assert!(std::net::TcpStream::connect(("127.0.0.2", port_of(&endpoint))).is_ok());
     let connection_string = running.value("connection string").unwrap().to_owned();
     client(&connection_string, None)
         .create_user()
@@ -369,8 +364,7 @@ async fn another_host_is_served_with_a_warning() {
     // The loopback address itself: no warning, and only that address is served.
     let mut quiet = Running::start(&["--host", "127.0.0.1"]);
     let endpoint = quiet.value("endpoint").unwrap().to_owned();
-    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
-    assert!(std::net::TcpStream::connect(("127.0.0.2", port)).is_err());
+    assert!(std::net::TcpStream::connect(("127.0.0.2", port_of(&endpoint))).is_err());
     quiet.child.kill().unwrap();
     let mut stderr = String::new();
     std::io::Read::read_to_string(quiet.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
